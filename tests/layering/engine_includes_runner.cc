@@ -1,0 +1,4 @@
+// Must not compile: see tests/layering/CMakeLists.txt.
+#include "runner/kernel_demo.h"
+
+int layeringProbe() { return 0; }
