@@ -25,7 +25,7 @@ BatchPlan planBatches(int instances, BatchSizeType type, int batchSize) {
   } else {
     plan.batchSize = std::min(batchSize, instances);
   }
-  plan.batchCount = (instances + plan.batchSize - 1) / plan.batchSize;
+  plan.batchCount = instances / plan.batchSize + (instances % plan.batchSize != 0 ? 1 : 0);
   for (int left = instances; left > 0; left -= plan.batchSize) {
     plan.sizes.push_back(std::min(left, plan.batchSize));
   }

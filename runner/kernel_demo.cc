@@ -35,7 +35,8 @@ class Fleet {
     account();
 
     result.events = scheduler_.eventsProcessed();
-    result.crashes = crash.firedCount();
+    result.crashes = crashes_;
+    result.replacements = replacements_;
     result.launches = launches_;
     result.minRunning = sawAllRunning_ ? minRunning_ : 0;
     const double span = (scheduler_.now() - allRunningAt_).toSecondsF();
@@ -71,7 +72,8 @@ class Fleet {
     for (std::size_t i = 0; i < states_.size(); ++i) {
       if (states_[i] == State::kRunning) runningIds.push_back(static_cast<int>(i));
     }
-    if (runningIds.empty()) return;
+    if (runningIds.empty()) return;  // the fault fired while nothing was running: no effect
+    ++crashes_;
     const int id = runningIds[targetRng_.index(runningIds.size())];
     account();
     states_[static_cast<std::size_t>(id)] = State::kCrashed;
@@ -80,6 +82,7 @@ class Fleet {
     trace_.record(scheduler_.now(), "demo.instance.crashed", name(id));
     scheduler_.scheduleAfter(config_.detectDelay, [this, id] {
       trace_.record(scheduler_.now(), "demo.instance.replaced", name(id));
+      ++replacements_;
       launch();
     });
   }
@@ -108,13 +111,17 @@ class Fleet {
   sim::SimTime lastAccounted_;
   double runningSeconds_ = 0;
   std::int64_t launches_ = 0;
+  std::int64_t crashes_ = 0;
+  std::int64_t replacements_ = 0;
 };
 
 }  // namespace
 
 KernelDemoResult runKernelDemo(const KernelDemoConfig& config) {
   if (config.instances < 1) throw std::invalid_argument("the demo needs at least one instance");
-  if (config.crashesPerHour < 0) throw std::invalid_argument("crash rate must be >= 0");
+  if (!(config.crashesPerHour >= 0 && config.crashesPerHour <= sim::FaultPoint::kMaxRatePerHour)) {
+    throw std::invalid_argument("crash rate must be a number from 0 to 1000000 per hour");
+  }
   if (config.horizon <= sim::Duration::zero()) throw std::invalid_argument("horizon must be > 0");
   KernelDemoResult result;
   result.trace = sim::Trace(config.traceLevel);

@@ -29,7 +29,8 @@ struct KernelDemoConfig {
 struct KernelDemoResult {
   std::uint64_t events = 0;
   std::uint64_t traceEvents = 0;
-  std::int64_t crashes = 0;
+  std::int64_t crashes = 0;       // instances that crashed (a fault with nothing running is none)
+  std::int64_t replacements = 0;  // crashed instances noticed and replaced before the horizon
   std::int64_t launches = 0;
   int minRunning = 0;          // fewest instances running at once, after the first boot
   double availabilityPct = 0;  // running instance-seconds / (N * time since all first booted)

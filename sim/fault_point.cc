@@ -1,6 +1,7 @@
 #include "sim/fault_point.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "sim/scheduler.h"
@@ -22,6 +23,10 @@ FaultPoint::FaultPoint(std::string name, std::string description, Kind kind, Sch
   }
 }
 
+FaultPoint::~FaultPoint() {
+  for (Arming& a : armings_) scheduler_.cancel(a.next);
+}
+
 void FaultPoint::arm(FaultArming spec) {
   const std::string where = "fault point '" + name_ + "': ";
   if (!(spec.probability >= 0.0 && spec.probability <= 1.0)) {
@@ -39,8 +44,11 @@ void FaultPoint::arm(FaultArming spec) {
                                 "a rate applies only to faults that happen by "
                                 "themselves; this one is checked when an operation runs");
   }
-  if (spec.ratePerHour && !(*spec.ratePerHour > 0.0)) {
-    throw std::invalid_argument(where + "rate must be > 0 per hour");
+  if (spec.ratePerHour && !(std::isfinite(*spec.ratePerHour) && *spec.ratePerHour > 0.0 &&
+                            *spec.ratePerHour <= kMaxRatePerHour)) {
+    throw std::invalid_argument(where + "rate must be a number above 0 and at most " +
+                                std::to_string(static_cast<long long>(kMaxRatePerHour)) +
+                                " per hour");
   }
   if (spec.start < scheduler_.now()) {
     throw std::invalid_argument(where + "start " + formatTime(spec.start) +
@@ -50,7 +58,7 @@ void FaultPoint::arm(FaultArming spec) {
   std::string stream =
       spec.stream.empty() ? "fault/" + name_ + "/" + std::to_string(index) : spec.stream;
   Rng rng = root_.stream(stream);
-  armings_.push_back(Arming{std::move(spec), rng, 0});
+  armings_.push_back(Arming{std::move(spec), rng, 0, {}});
   const FaultArming& s = armings_.back().spec;
   trace_.record(scheduler_.now(), "fault.armed", name_,
                 {{"arming", static_cast<std::int64_t>(index)},
@@ -61,7 +69,8 @@ void FaultPoint::arm(FaultArming spec) {
   if (s.ratePerHour) {
     scheduleNextArrival(index);
   } else {
-    scheduler_.scheduleAt(s.start, [this, index] {
+    armings_[index].next = scheduler_.scheduleAt(s.start, [this, index] {
+      armings_[index].next = {};
       const std::int64_t occasions = armings_[index].spec.times.value_or(1);
       for (std::int64_t i = 0; i < occasions; ++i) {
         if (tryFire(index)) onFire_();
@@ -72,17 +81,22 @@ void FaultPoint::arm(FaultArming spec) {
 
 void FaultPoint::scheduleNextArrival(std::size_t index) {
   Arming& a = armings_[index];
+  if (a.spec.times && a.fired >= *a.spec.times) return;  // used up: nothing more to schedule
   const double meanGapNs = 3.6e12 / *a.spec.ratePerHour;
   const double gapNs = std::max(1.0, a.rng.exponential(meanGapNs));
   if (gapNs >= 9.0e18) return;  // practically never again
   const SimTime from = std::max(scheduler_.now(), a.spec.start);
   const SimTime at = saturatingAdd(from, Duration::nanos(static_cast<std::int64_t>(gapNs)));
   if (at == SimTime::max() || (a.spec.end && at >= *a.spec.end)) return;
-  scheduler_.scheduleAt(at, [this, index] {
+  a.next = scheduler_.scheduleAt(at, [this, index] {
     Arming& arming = armings_[index];
+    arming.next = {};
     if (arming.spec.times && arming.fired >= *arming.spec.times) return;
-    if (tryFire(index)) onFire_();
+    const bool fire = tryFire(index);
+    // The next arrival is drawn and scheduled before the handler runs, so a handler that
+    // throws does not end the process.
     scheduleNextArrival(index);
+    if (fire) onFire_();
   });
 }
 

@@ -18,11 +18,11 @@
 #include <vector>
 
 #include "sim/rng.h"
+#include "sim/scheduler.h"
 #include "sim/time.h"
 
 namespace ebsim::sim {
 
-class Scheduler;
 class Trace;
 
 // How a point is armed. Several armings may be active on one point; each keeps its own count
@@ -45,12 +45,15 @@ class FaultPoint {
 
   FaultPoint(std::string name, std::string description, Kind kind, Scheduler& scheduler,
              Trace& trace, const Rng& root, std::function<void()> onFire);
+  // Cancels the point's scheduled fires. The scheduler must outlive the point.
+  ~FaultPoint();
   FaultPoint(const FaultPoint&) = delete;
   FaultPoint& operator=(const FaultPoint&) = delete;
 
   const std::string& name() const { return name_; }
   const std::string& description() const { return description_; }
   Kind kind() const { return kind_; }
+  // True once any arming was added (even if it has since been used up or has expired).
   bool armed() const { return !armings_.empty(); }
   std::int64_t firedCount() const { return fired_; }
 
@@ -58,9 +61,10 @@ class FaultPoint {
   // on a triggered point.
   bool check();
 
-  // Adds an arming. Throws std::invalid_argument when it does not make sense for this point
-  // (probability outside [0, 1], times < 1, end <= start, a rate on a checked point, a start in
-  // the past).
+  // Adds an arming. Throws std::invalid_argument, leaving the point unchanged, when it does not
+  // make sense for this point: probability outside [0, 1], times < 1, end <= start, a rate on a
+  // checked point, a rate not in (0, kMaxRatePerHour], a start in the past.
+  static constexpr double kMaxRatePerHour = 1e6;  // one every 3.6 ms: beyond any real fault
   void arm(FaultArming arming);
 
  private:
@@ -68,6 +72,7 @@ class FaultPoint {
     FaultArming spec;
     Rng rng;
     std::int64_t fired = 0;
+    EventHandle next;  // the scheduled fire of a triggered arming, if any
   };
 
   bool tryFire(std::size_t armingIndex);

@@ -8,6 +8,7 @@
 // Capture a pointer to a larger context when a static_assert below fires.
 
 #include <cstddef>
+#include <cstring>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -65,35 +66,47 @@ class InplaceFunction<R(Args...), Capacity> {
   R operator()(Args... args) { return ops_->invoke(storage_, std::forward<Args>(args)...); }
 
   void reset() {
-    if (ops_ != nullptr) {
-      ops_->destroy(storage_);
-      ops_ = nullptr;
-    }
+    // Cleared before the callable's destructor runs: that destructor is user code and may
+    // reach this object again (e.g. through a scheduler cancelling the event it belongs to).
+    const Ops* ops = std::exchange(ops_, nullptr);
+    if (ops != nullptr && ops->destroy != nullptr) ops->destroy(storage_);
   }
 
  private:
   struct Ops {
     R (*invoke)(void*, Args&&...);
-    void (*moveTo)(void* from, void* to);  // move-constructs into `to`, destroys `from`
-    void (*destroy)(void*);
+    // Move-constructs into `to` and destroys `from`; nullptr when the callable is trivially
+    // copyable, which is then relocated with a fixed-size memcpy (no indirect call).
+    void (*moveTo)(void* from, void* to);
+    void (*destroy)(void*);  // nullptr when trivially destructible
   };
 
   template <typename D>
   static constexpr Ops kOpsFor = {
       [](void* p, Args&&... args) -> R {
-        return (*static_cast<D*>(p))(std::forward<Args>(args)...);
+        if constexpr (std::is_void_v<R>) {
+          (*static_cast<D*>(p))(std::forward<Args>(args)...);  // a result, if any, is dropped
+        } else {
+          return (*static_cast<D*>(p))(std::forward<Args>(args)...);
+        }
       },
-      [](void* from, void* to) {
-        D* src = static_cast<D*>(from);
-        ::new (to) D(std::move(*src));
-        src->~D();
-      },
-      [](void* p) { static_cast<D*>(p)->~D(); },
+      std::is_trivially_copyable_v<D> ? nullptr
+                                      : +[](void* from, void* to) {
+                                          D* src = static_cast<D*>(from);
+                                          ::new (to) D(std::move(*src));
+                                          src->~D();
+                                        },
+      std::is_trivially_destructible_v<D> ? nullptr
+                                          : +[](void* p) { static_cast<D*>(p)->~D(); },
   };
 
   void moveFrom(InplaceFunction& other) noexcept {
     if (other.ops_ != nullptr) {
-      other.ops_->moveTo(other.storage_, storage_);
+      if (other.ops_->moveTo != nullptr) {
+        other.ops_->moveTo(other.storage_, storage_);
+      } else {
+        std::memcpy(storage_, other.storage_, Capacity);
+      }
       ops_ = other.ops_;
       other.ops_ = nullptr;
     }

@@ -1,5 +1,13 @@
 #include "sim/rng.h"
 
+// Replay across machines depends on IEEE double arithmetic without extra precision or
+// value-changing optimisations (see det_math.h).
+#include <cfloat>
+static_assert(FLT_EVAL_METHOD == 0, "sim/ needs IEEE double evaluation (no x87 excess precision)");
+#ifdef __FAST_MATH__
+#error "sim/ must not be built with -ffast-math: it breaks bit-exact replay"
+#endif
+
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -140,6 +148,7 @@ std::size_t Rng::weightedIndex(std::span<const double> weights) {
     total += w;
   }
   if (!(total > 0)) throw std::invalid_argument("weightedIndex: weights sum to zero");
+  if (std::isinf(total)) throw std::invalid_argument("weightedIndex: weights sum to infinity");
   const double r = uniform01() * total;
   double cumulative = 0;
   std::size_t last = 0;

@@ -54,8 +54,8 @@ class Rng {
   std::size_t index(std::size_t n);
   // Exponential with the given mean (> 0).
   double exponential(double mean);
-  // Normal (Marsaglia's polar method; the second variate of each pair is discarded so every
-  // call consumes a whole number of draws and stays independent of call history).
+  // Normal (Marsaglia's polar method). The second variate of each pair is discarded, so no
+  // state is carried between calls: a draw depends only on the stream's position.
   double normal(double mean, double stddev);
   // Log-normal with the given median (= e^mu) and sigma of the underlying normal.
   double lognormal(double median, double sigma);

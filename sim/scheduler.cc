@@ -11,13 +11,23 @@ namespace {
 constexpr std::size_t kCompactionFloor = 64;
 }  // namespace
 
+Scheduler::~Scheduler() {
+  // Take the callbacks out first: their destructors then find an empty, consistent scheduler.
+  std::vector<Slot> doomed = std::move(slots_);
+  slots_.clear();
+  heap_.clear();
+  freeHead_ = kNoSlot;
+  live_ = 0;
+  cancelledInHeap_ = 0;
+  runningTopInHeap_ = false;
+}
+
 EventHandle Scheduler::enqueue(SimTime when, std::uint32_t slot) {
   if (nextSeq_ > kMaxSeq) {
-    releaseSlot(slot);
-    throw std::length_error("scheduler: more than 2^40 events scheduled in one run");
+    Callback doomed = releaseSlot(slot);
+    throw std::length_error("scheduler: more than 2^40 - 1 events scheduled in one run");
   }
-  const std::uint64_t key = (nextSeq_++ << kSlotBits) | slot;
-  slots_[slot].key = key;
+  const std::uint64_t key = (nextSeq_ << kSlotBits) | slot;
   const Entry entry{when.nanos(), key};
   if (runningTopInHeap_) {
     // Replace the spent root entry of the running event: one sift instead of pop + push.
@@ -25,9 +35,16 @@ EventHandle Scheduler::enqueue(SimTime when, std::uint32_t slot) {
     heap_[0] = entry;
     siftDown(0);
   } else {
-    heap_.push_back(entry);
+    try {
+      heap_.push_back(entry);
+    } catch (...) {  // out of memory: leave no half-scheduled event behind
+      Callback doomed = releaseSlot(slot);
+      throw;
+    }
     siftUp(heap_.size() - 1);
   }
+  ++nextSeq_;
+  slots_[slot].key = key;
   ++live_;
   return EventHandle(key);
 }
@@ -40,27 +57,36 @@ std::uint32_t Scheduler::allocateSlot() {
     return slot;
   }
   if (slots_.size() > kSlotMask) {
-    throw std::length_error("scheduler: more than 16,777,215 events pending at once");
+    throw std::length_error("scheduler: more than 16,777,216 events pending at once");
   }
   slots_.emplace_back();
   return static_cast<std::uint32_t>(slots_.size() - 1);
 }
 
-void Scheduler::releaseSlot(std::uint32_t slot) {
+Scheduler::Callback Scheduler::releaseSlot(std::uint32_t slot) {
   Slot& s = slots_[slot];
-  s.fn.reset();
+  Callback fn = std::move(s.fn);
   s.key = 0;
   s.nextFree = freeHead_;
   freeHead_ = slot;
+  return fn;
 }
 
 bool Scheduler::cancel(EventHandle h) {
   if (!isPending(h)) return false;
-  releaseSlot(static_cast<std::uint32_t>(h.key_ & kSlotMask));
+  // `doomed` is destroyed at the end of this function, after the bookkeeping.
+  Callback doomed = releaseSlot(static_cast<std::uint32_t>(h.key_ & kSlotMask));
   --live_;
   ++cancelledInHeap_;
   compactIfWorthwhile();
   return true;
+}
+
+void Scheduler::checkNotRunning(const char* what) const {
+  if (inCallback_) {
+    throw std::logic_error(std::string("scheduler: ") + what +
+                           " called from inside an event callback; schedule an event instead");
+  }
 }
 
 void Scheduler::siftUp(std::size_t i) {
@@ -138,22 +164,28 @@ void Scheduler::runTop() {
   // (growing the slab) and may reuse the slot, and isPending() of its own handle is false. The
   // spent entry stays at the root until the callback schedules or anything looks at the heap.
   const auto slot = static_cast<std::uint32_t>(top.key & kSlotMask);
-  Callback fn = std::move(slots_[slot].fn);
-  releaseSlot(slot);
+  Callback fn = releaseSlot(slot);
   runningTopInHeap_ = true;
   --live_;
   now_ = SimTime::fromNanos(top.time);
   ++processed_;
+  struct CallbackScope {  // clears the flag on return and on exception
+    bool& flag;
+    explicit CallbackScope(bool& f) : flag(f) { flag = true; }
+    ~CallbackScope() { flag = false; }
+  } scope(inCallback_);
   fn();
 }
 
 bool Scheduler::step() {
+  checkNotRunning("step()");
   if (!skipCancelled()) return false;
   runTop();
   return true;
 }
 
 std::uint64_t Scheduler::runUntil(SimTime until) {
+  checkNotRunning("runUntil()");
   if (until < now_) {
     throw std::logic_error("scheduler: runUntil(" + formatTime(until) +
                            ") is before the current time " + formatTime(now_));
@@ -170,6 +202,7 @@ std::uint64_t Scheduler::runUntil(SimTime until) {
 }
 
 std::uint64_t Scheduler::runUntilIdle() {
+  checkNotRunning("runUntilIdle()");
   stopRequested_ = false;
   std::uint64_t ran = 0;
   while (!stopRequested_ && skipCancelled()) {
@@ -181,6 +214,7 @@ std::uint64_t Scheduler::runUntilIdle() {
 }
 
 std::uint64_t Scheduler::runFor(std::uint64_t maxEvents) {
+  checkNotRunning("runFor()");
   stopRequested_ = false;
   std::uint64_t ran = 0;
   while (ran < maxEvents && !stopRequested_ && skipCancelled()) {

@@ -19,8 +19,13 @@
 // After warm-up (heap and slab at their high-water marks) scheduling and running events
 // performs no heap allocation.
 //
-// Limits, checked (std::length_error, never a silent wrap): 16,777,215 events pending at once
-// and 2^40 (about 10^12) events scheduled in one run.
+// Limits, checked (std::length_error, never a silent wrap): 2^24 (16,777,216) slots, i.e. events
+// pending at once, and 2^40 - 1 (about 10^12) events scheduled in one run.
+//
+// Re-entrancy: callbacks may schedule, cancel and query, but not run the scheduler (run*() and
+// step() throw std::logic_error inside a callback). A callback's captures are destroyed when it
+// has run or been cancelled, after the scheduler's bookkeeping is done, so their destructors may
+// call back in too.
 
 #include <cstdint>
 #include <type_traits>
@@ -55,6 +60,9 @@ class Scheduler {
   using Callback = InplaceFunction<void(), kCallbackCapacity>;
 
   Scheduler() = default;
+  // Pending callbacks are destroyed without running; their destructors may still call cancel()
+  // or isPending() (which then see no events) safely.
+  ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
@@ -107,7 +115,8 @@ class Scheduler {
   // How often cancelled entries were swept out of the heap (diagnostics).
   std::uint64_t compactions() const { return compactions_; }
 
-  // Pre-sizes the heap and slab for `events` simultaneously pending events.
+  // Pre-sizes the heap and slab for `events` simultaneously pending events. (Cancelled events
+  // keep a heap entry until swept, so this is a hint, not a guarantee of no allocation.)
   void reserve(std::size_t events);
 
  private:
@@ -127,20 +136,35 @@ class Scheduler {
     std::uint32_t nextFree = kNoSlot;
   };
 
-  // Bitwise, not short-circuit, operators: no branch for the CPU to mispredict on random times.
-  static bool before(const Entry& a, const Entry& b) {
-    return (a.time < b.time) | ((a.time == b.time) & (a.key < b.key));
+  // (time, key) as one unsigned 128-bit number: a single branch-free compare (cmp + sbb), so
+  // the CPU has nothing to mispredict on random times. The sign bit of the time is flipped so
+  // that signed order becomes unsigned order.
+  __extension__ using Key128 = unsigned __int128;
+  static Key128 orderKey(const Entry& e) {
+    return (static_cast<Key128>(static_cast<std::uint64_t>(e.time) ^ (std::uint64_t{1} << 63))
+            << 64) |
+           e.key;
   }
+  static bool before(const Entry& a, const Entry& b) { return orderKey(a) < orderKey(b); }
 
   template <typename F>
   EventHandle push(SimTime when, F&& fn) {
     const std::uint32_t slot = allocateSlot();
-    slots_[slot].fn.emplace(std::forward<F>(fn));
+    try {
+      slots_[slot].fn.emplace(std::forward<F>(fn));  // a copied lvalue callable may throw
+    } catch (...) {
+      releaseSlot(slot);
+      throw;
+    }
     return enqueue(when, slot);
   }
   EventHandle enqueue(SimTime when, std::uint32_t slot);
   std::uint32_t allocateSlot();
-  void releaseSlot(std::uint32_t slot);
+  // Frees the slot and returns its callable, to be destroyed by the caller once its own
+  // bookkeeping is complete (the callable's destructor may call back into the scheduler).
+  Callback releaseSlot(std::uint32_t slot);
+  // Throws std::logic_error when called from inside a callback.
+  void checkNotRunning(const char* what) const;
   void siftUp(std::size_t i);
   void siftDown(std::size_t i);
   void popTop();
@@ -171,6 +195,7 @@ class Scheduler {
   // While an event runs, its spent entry stays at the root so that the first event it schedules
   // can replace it with one sift-down instead of a pop plus a push (the hold-model fast path).
   bool runningTopInHeap_ = false;
+  bool inCallback_ = false;
 };
 
 }  // namespace ebsim::sim

@@ -1,5 +1,6 @@
 #include "sim/time.h"
 
+#include <charconv>
 #include <cmath>
 
 namespace ebsim::sim {
@@ -28,7 +29,9 @@ constexpr Unit kUnits[] = {
     {"d", 86'400'000'000'000},
 };
 constexpr std::string_view kUnitList = "ns, us, ms, s, m, h, d";
-constexpr int kMaxFractionDigits = 19;  // 10^19 still fits in an unsigned 64-bit integer
+// Fractions are kept exactly: 10^24 * (ns per day) < 2^127. More digits than that are refused
+// rather than silently truncated (24 already resolve a nanosecond in any unit).
+constexpr int kMaxFractionDigits = 24;
 
 __extension__ typedef unsigned __int128 Uint128;  // GCC/Clang extension, exact wide products
 
@@ -52,18 +55,30 @@ Duration operator/(Duration a, std::int64_t k) {
 
 Duration Duration::fromSecondsF(double seconds) {
   if (!std::isfinite(seconds)) throw std::invalid_argument("duration is not a finite number");
-  const double ns = std::nearbyint(seconds * 1e9);
-  // 2^63 is exactly representable; anything at or beyond it does not fit.
-  if (ns >= 9223372036854775808.0 || ns < -9223372036854775808.0) {
-    detail::throwTimeOverflow("seconds to duration");
+  // The shortest decimal that reads back as this double (what a JSON writer prints), parsed
+  // exactly like a string: 2.5e-9 and "2.5ns" give the same result, whatever the rounding mode.
+  char buffer[400];  // fixed notation of any finite double fits
+  const auto result =
+      std::to_chars(buffer, buffer + sizeof buffer, seconds, std::chars_format::fixed);
+  if (result.ec != std::errc()) throw std::invalid_argument("duration: cannot format number");
+  std::string text(buffer, result.ptr);
+  // Keep at most 24 fraction digits (tiny values print more). This never changes the result:
+  // every rounding boundary (k + 1/2) ns has at most 10 fraction digits in seconds, and
+  // truncating at 24 digits cannot move a value across a boundary that short.
+  if (const auto dot = text.find('.');
+      dot != std::string::npos && text.size() - dot - 1 > kMaxFractionDigits) {
+    text.resize(dot + 1 + kMaxFractionDigits);
   }
-  return Duration(static_cast<std::int64_t>(ns));
+  text.push_back('s');
+  DurationParse parsed = parseDuration(text);
+  if (!parsed.value) detail::throwTimeOverflow("seconds to duration");
+  return *parsed.value;
 }
 
 SimTime saturatingAdd(SimTime t, Duration d) {
   std::int64_t r;
   if (__builtin_add_overflow(t.nanos(), d.count(), &r)) {
-    return d.count() > 0 ? SimTime::max() : SimTime::zero();
+    return d.count() > 0 ? SimTime::max() : SimTime::fromNanos(INT64_MIN);
   }
   return SimTime::fromNanos(r);
 }
@@ -104,17 +119,19 @@ DurationParse parseDuration(std::string_view text) {
       ++pos;
     }
     // Fraction.
-    std::uint64_t fraction = 0;
-    std::uint64_t scale = 1;
+    Uint128 fraction = 0;
+    Uint128 scale = 1;
     if (pos < text.size() && text[pos] == '.') {
       ++pos;
-      int kept = 0;
+      int digits = 0;
       while (pos < text.size() && isDigit(text[pos])) {
-        if (kept < kMaxFractionDigits) {  // later digits are below a nanosecond; dropped
-          fraction = fraction * 10 + static_cast<std::uint64_t>(text[pos] - '0');
-          scale *= 10;
-          ++kept;
+        if (++digits > kMaxFractionDigits) {
+          return fail("more than " + std::to_string(kMaxFractionDigits) +
+                          " decimal digits in duration " + quoted,
+                      pos);
         }
+        fraction = fraction * 10 + static_cast<unsigned>(text[pos] - '0');
+        scale *= 10;
         anyDigits = true;
         ++pos;
       }
@@ -154,10 +171,10 @@ DurationParse parseDuration(std::string_view text) {
     // value = whole * unit + round(fraction * unit / scale), all exact in 128-bit integers.
     const Uint128 unitNs = static_cast<Uint128>(unit->ns);
     const Uint128 wholeNs = static_cast<Uint128>(whole) * unitNs;
-    const Uint128 num = static_cast<Uint128>(fraction) * unitNs;
+    const Uint128 num = fraction * unitNs;  // < 10^24 * 2^47 < 2^127
     Uint128 fracNs = num / scale;
-    if ((num % scale) * 2 >= scale && fraction != 0) ++fracNs;
-    total += wholeNs + fracNs;  // cannot overflow 128 bits: both terms < 2^101
+    if ((num % scale) * 2 >= scale) ++fracNs;  // half rounds up (away from zero)
+    total += wholeNs + fracNs;                 // < 2^63 + 2^111 + 2^47: no 128-bit overflow
     if (total > kMaxMagnitude - (negative ? 0 : 1)) {
       return fail("duration " + quoted + " is out of range (more than about 292 years)", partStart);
     }

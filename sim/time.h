@@ -55,9 +55,10 @@ class Duration {
   static Duration hours(std::int64_t n) {
     return Duration(detail::checkedMul(n, 3'600'000'000'000, "h"));
   }
-  // Rounds to the nearest nanosecond. Throws std::invalid_argument for NaN/infinity and
-  // std::overflow_error when out of range. For reading user input (JSON numbers of seconds);
-  // simulation code should stay in integers.
+  // Seconds given as a double (a JSON number): the shortest decimal form of the double, read
+  // exactly like the string "<decimal>s", so it rounds to the nearest nanosecond with halves
+  // away from zero, as parseDuration does. Throws std::invalid_argument for NaN/infinity and
+  // std::overflow_error when out of range. Simulation code should stay in integers.
   static Duration fromSecondsF(double seconds);
 
   static constexpr Duration zero() { return Duration(0); }
@@ -120,12 +121,14 @@ class SimTime {
   std::int64_t ns_ = 0;
 };
 
-// Saturating forms for "now + timeout" where the timeout may be Duration::max().
+// t + d clamped to the representable range, for "now + timeout" where the timeout may be
+// Duration::max().
 SimTime saturatingAdd(SimTime t, Duration d);
 
 // Parsing: a sequence of <number><unit> parts, e.g. "90s", "1h30m", "250ms", "1.5h", "-5s".
-// Units: ns, us (or µs), ms, s, m, h, d. Numbers may carry a decimal fraction, which is
-// rounded to the nearest nanosecond. An optional leading '-' negates the whole value.
+// Units: ns, us (or µs), ms, s, m, h, d. Numbers may carry a decimal fraction of up to 24
+// digits, computed exactly and rounded to the nearest nanosecond (halves away from zero). An
+// optional leading '-' negates the whole value.
 // Whitespace is not allowed. "0" alone is accepted; any other number needs a unit.
 struct DurationParse {
   std::optional<Duration> value;  // set on success

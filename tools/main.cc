@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
   demoCmd->add_option("--instances", demo.instances, "Fleet size")->check(CLI::Range(1, 1000000));
   demoCmd->add_option("--duration", demo.duration, "Simulated time, e.g. 1h, 90m, 1h30m");
   demoCmd->add_option("--crash-rate", demo.crashRate, "Crashes per hour across the fleet")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0.0, 1e6));  // inf fails here; nan is refused by runKernelDemo
   demoCmd->add_option("--trace", demo.traceFile, "Write the trace as JSON lines to this file");
   demoCmd->add_flag("--quiet", demo.quiet, "Print only the fingerprint");
 

@@ -1,6 +1,7 @@
 #include "runner/kernel_demo.h"
 
 #include <catch2/catch.hpp>
+#include <limits>
 
 using ebsim::scenario::KernelDemoConfig;
 using ebsim::scenario::runKernelDemo;
@@ -59,5 +60,9 @@ TEST_CASE("kernel demo rejects nonsense", "[runner][demo]") {
   CHECK_THROWS_AS(runKernelDemo(config), std::invalid_argument);
   config.instances = 5;
   config.crashesPerHour = -1;
+  CHECK_THROWS_AS(runKernelDemo(config), std::invalid_argument);
+  config.crashesPerHour = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_AS(runKernelDemo(config), std::invalid_argument);
+  config.crashesPerHour = std::numeric_limits<double>::quiet_NaN();
   CHECK_THROWS_AS(runKernelDemo(config), std::invalid_argument);
 }

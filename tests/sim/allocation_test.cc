@@ -14,13 +14,15 @@ namespace {
 long long gAllocations = 0;
 }  // namespace
 
-void* operator new(std::size_t size) {
+// noinline: otherwise GCC inlines free() next to a visible `new` and warns (falsely) about a
+// mismatched deallocation under -Werror in optimised sanitizer builds.
+[[gnu::noinline]] void* operator new(std::size_t size) {
   ++gAllocations;
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 using ebsim::sim::Duration;
 using ebsim::sim::EventHandle;

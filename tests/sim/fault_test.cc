@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <limits>
+#include <stdexcept>
 #include <vector>
 
 #include "sim/fault_registry.h"
@@ -181,4 +183,91 @@ TEST_CASE("closestMatch suggests typos, not strangers", "[faults]") {
   CHECK(ebsim::sim::closestMatch("launch_failures", names) == "launch_failure");
   CHECK(ebsim::sim::closestMatch("zzz", names).empty());
   CHECK(ebsim::sim::closestMatch("x", {}).empty());
+}
+
+TEST_CASE("a handler that throws does not stop a Poisson arming", "[faults]") {
+  World w(4);
+  int calls = 0;
+  w.faults.declareTriggered("ec2.instance.crash", "", [&] {
+    ++calls;
+    throw std::runtime_error("handler failed");
+  });
+  FaultArming a;
+  a.ratePerHour = 10;
+  a.end = sec(3600 * 10);
+  w.faults.arm("ec2.instance.crash", a);
+  int thrown = 0;
+  while (!w.scheduler.idle()) {
+    try {
+      w.scheduler.runUntilIdle();
+    } catch (const std::runtime_error&) {
+      ++thrown;
+    }
+  }
+  CHECK(thrown == calls);
+  CHECK(calls == Approx(100).margin(30));  // the process went on after each failure
+}
+
+TEST_CASE("rate and probability combine: each arrival fires with the probability", "[faults]") {
+  World w(5);
+  int calls = 0;
+  w.faults.declareTriggered("ec2.instance.crash", "", [&] { ++calls; });
+  FaultArming a;
+  a.ratePerHour = 100;
+  a.probability = 0.25;
+  a.end = sec(3600 * 40);
+  w.faults.arm("ec2.instance.crash", a);
+  w.scheduler.runUntilIdle();
+  CHECK(calls == Approx(1000).margin(100));  // 100/h * 40 h * 0.25
+}
+
+TEST_CASE("several armings on one checked point are consulted in order", "[faults]") {
+  World w;
+  FaultPoint& p = w.faults.declare("api.throttling", "");
+  FaultArming first;
+  first.times = 1;
+  FaultArming second;
+  second.start = sec(0);
+  second.times = 2;
+  p.arm(first);
+  p.arm(second);
+  CHECK(p.check());  // first
+  CHECK(p.check());  // second
+  CHECK(p.check());  // second
+  CHECK_FALSE(p.check());
+  CHECK(p.firedCount() == 3);
+}
+
+TEST_CASE("non-finite and absurd rates are refused before anything changes", "[faults]") {
+  World w;
+  FaultPoint& crash = w.faults.declareTriggered("ec2.instance.crash", "", [] {});
+  for (const double rate : {0.0, -1.0, std::numeric_limits<double>::infinity(),
+                            std::numeric_limits<double>::quiet_NaN(), 1e7}) {
+    FaultArming a;
+    a.ratePerHour = rate;
+    CHECK_THROWS_WITH(crash.arm(a), Catch::Contains("rate must be a number above 0"));
+  }
+  CHECK_FALSE(crash.armed());
+  CHECK(w.trace.eventCount() == 0);
+  CHECK(w.scheduler.idle());
+}
+
+TEST_CASE("a registry destroyed before the run cancels its scheduled fires", "[faults]") {
+  Scheduler scheduler;
+  Trace trace;
+  int calls = 0;
+  {
+    FaultRegistry faults(scheduler, trace, Rng(1));
+    faults.declareTriggered("ec2.instance.crash", "", [&] { ++calls; });
+    FaultArming a;
+    a.start = sec(10);
+    faults.arm("ec2.instance.crash", a);
+    FaultArming b;
+    b.ratePerHour = 60;
+    faults.arm("ec2.instance.crash", b);
+    CHECK(scheduler.pending() == 2);
+  }
+  CHECK(scheduler.pending() == 0);
+  scheduler.runUntilIdle();  // nothing dangling to run (ASan would catch a use after free)
+  CHECK(calls == 0);
 }

@@ -1,4 +1,5 @@
 #include "sim/inplace_function.h"
+#include <utility>
 
 #include <catch2/catch.hpp>
 #include <memory>
@@ -48,4 +49,32 @@ TEST_CASE("InplaceFunction returns values and takes arguments", "[inplace]") {
   InplaceFunction<int(), 16> empty;
   CHECK_FALSE(empty);
   empty.reset();  // harmless on an empty function
+}
+
+TEST_CASE("a void InplaceFunction accepts a callable that returns a value", "[inplace]") {
+  int calls = 0;
+  InplaceFunction<void(), 16> f = [&calls] { return ++calls; };
+  f();
+  CHECK(calls == 1);
+}
+
+TEST_CASE("reset clears the function before the callable's destructor runs", "[inplace]") {
+  InplaceFunction<void(), 40>* self = nullptr;
+  bool sawEmpty = false;
+  struct Probe {
+    InplaceFunction<void(), 40>** self;
+    bool* sawEmpty;
+    bool armed = true;
+    Probe(InplaceFunction<void(), 40>** s, bool* e) : self(s), sawEmpty(e) {}
+    Probe(Probe&& o) noexcept
+        : self(o.self), sawEmpty(o.sawEmpty), armed(std::exchange(o.armed, false)) {}
+    ~Probe() {
+      if (armed && *self != nullptr) *sawEmpty = !static_cast<bool>(**self);
+    }
+    void operator()() const {}
+  };
+  InplaceFunction<void(), 40> f = Probe(&self, &sawEmpty);
+  self = &f;
+  f.reset();
+  CHECK(sawEmpty);
 }

@@ -137,3 +137,29 @@ TEST_CASE("seconds given as JSON numbers convert by rounding", "[time]") {
   CHECK_THROWS_AS(Duration::fromSecondsF(1e300), std::overflow_error);
   CHECK_THROWS_AS(Duration::fromSecondsF(9.3e9), std::overflow_error);  // > 292 years
 }
+
+TEST_CASE("JSON-number seconds round exactly like the same string", "[time]") {
+  // 2.5e-9 is printed "0.0000000025": 2.5 ns rounds half away from zero to 3, like "2.5ns".
+  CHECK(Duration::fromSecondsF(2.5e-9) == durationOrThrow("2.5ns"));
+  CHECK(Duration::fromSecondsF(2.5e-9).count() == 3);
+  CHECK(Duration::fromSecondsF(-2.5e-9).count() == -3);
+  CHECK(Duration::fromSecondsF(1.0000000005).count() == 1'000'000'001);
+  CHECK(Duration::fromSecondsF(1.2345678901234567e-10).count() == 0);  // many digits: safe
+  CHECK(Duration::fromSecondsF(5e-324).count() == 0);
+  CHECK(Duration::fromSecondsF(90.0) == Duration::seconds(90));
+}
+
+TEST_CASE("fractions are exact to 24 digits and longer ones are refused", "[time]") {
+  // 0.00000000000000578709 d = 0.50000...38 ns: rounds up (a truncating parser would say 0).
+  CHECK(ns("0.00000000000000578709d") == 1);
+  CHECK(ns("0.000000000000000000000001s") == 0);  // 24 digits
+  const auto r = parseDuration("0.0000000000000000000000001s");
+  CHECK_FALSE(r.value.has_value());
+  CHECK_THAT(r.error, Catch::Contains("more than 24 decimal digits"));
+}
+
+TEST_CASE("saturatingAdd clamps at both ends", "[time]") {
+  CHECK(ebsim::sim::saturatingAdd(SimTime::fromNanos(INT64_MIN + 5), -Duration::seconds(1)) ==
+        SimTime::fromNanos(INT64_MIN));
+  CHECK(ebsim::sim::saturatingAdd(SimTime::max(), Duration::nanos(1)) == SimTime::max());
+}

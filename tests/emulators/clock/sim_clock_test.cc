@@ -35,3 +35,19 @@ TEST_CASE("timers fire at their time, in start order, and cancel cleanly", "[emu
   CHECK(fired == std::vector<std::pair<int, SimTime>>{{1, t20}, {3, t20}});
   CHECK_THROWS_AS(clock.startTimer(Duration::seconds(1), nullptr), std::invalid_argument);
 }
+
+TEST_CASE("cancelling a timer from its own callback or after slot reuse is harmless",
+          "[emulators][clock]") {
+  Scheduler scheduler;
+  SimClock clock(scheduler);
+  ebsim::ports::TimerId self;
+  bool cancelledSelf = true;
+  self = clock.startTimer(Duration::seconds(1), [&] { cancelledSelf = clock.cancelTimer(self); });
+  scheduler.runUntilIdle();
+  CHECK_FALSE(cancelledSelf);
+  bool laterFired = false;
+  clock.startTimer(Duration::seconds(1), [&] { laterFired = true; });  // may reuse the slot
+  CHECK_FALSE(clock.cancelTimer(self));  // the old id must not cancel the new timer
+  scheduler.runUntilIdle();
+  CHECK(laterFired);
+}
