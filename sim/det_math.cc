@@ -1,12 +1,6 @@
 #include "sim/det_math.h"
 
-// Replay across machines depends on IEEE double arithmetic without extra precision or
-// value-changing optimisations (see det_math.h).
-#include <cfloat>
-static_assert(FLT_EVAL_METHOD == 0, "sim/ needs IEEE double evaluation (no x87 excess precision)");
-#ifdef __FAST_MATH__
-#error "sim/ must not be built with -ffast-math: it breaks bit-exact replay"
-#endif
+#include "sim/fp_guard.h"
 
 #include <cmath>
 #include <limits>

@@ -1,18 +1,13 @@
 #include "sim/rng.h"
 
-// Replay across machines depends on IEEE double arithmetic without extra precision or
-// value-changing optimisations (see det_math.h).
-#include <cfloat>
-static_assert(FLT_EVAL_METHOD == 0, "sim/ needs IEEE double evaluation (no x87 excess precision)");
-#ifdef __FAST_MATH__
-#error "sim/ must not be built with -ffast-math: it breaks bit-exact replay"
-#endif
+#include "sim/fp_guard.h"
 
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
 #include "sim/det_math.h"
+#include "sim/mix64.h"
 
 namespace ebsim::sim {
 
@@ -21,13 +16,6 @@ namespace {
 __extension__ typedef unsigned __int128 Uint128;  // GCC/Clang extension, exact wide products
 
 constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-// SplitMix64's output function: a good 64-bit finaliser.
-constexpr std::uint64_t mix64(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 Duration roundedNanos(double ns) {
   const double r = std::nearbyint(ns);

@@ -1,16 +1,12 @@
 #include "sim/trace.h"
 
+#include "sim/mix64.h"
+
 #include <stdexcept>
 
 namespace ebsim::sim {
 
 namespace {
-
-constexpr std::uint64_t mix64(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 void appendJsonString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
