@@ -29,15 +29,16 @@ FaultPoint::~FaultPoint() {
 
 void FaultPoint::arm(FaultArming spec) {
   const std::string where = "fault point '" + name_ + "': ";
+  if (!spec.start) spec.start = scheduler_.now();
   if (!(spec.probability >= 0.0 && spec.probability <= 1.0)) {
     throw std::invalid_argument(where + "probability must be between 0 and 1");
   }
   if (spec.times && *spec.times < 1) {
     throw std::invalid_argument(where + "times must be at least 1");
   }
-  if (spec.end && *spec.end <= spec.start) {
+  if (spec.end && *spec.end <= *spec.start) {
     throw std::invalid_argument(where + "the window ends (" + formatTime(*spec.end) +
-                                ") before it starts (" + formatTime(spec.start) + ")");
+                                ") before it starts (" + formatTime(*spec.start) + ")");
   }
   if (spec.ratePerHour && kind_ == Kind::kChecked) {
     throw std::invalid_argument(where +
@@ -50,8 +51,8 @@ void FaultPoint::arm(FaultArming spec) {
                                 std::to_string(static_cast<long long>(kMaxRatePerHour)) +
                                 " per hour");
   }
-  if (spec.start < scheduler_.now()) {
-    throw std::invalid_argument(where + "start " + formatTime(spec.start) +
+  if (*spec.start < scheduler_.now()) {
+    throw std::invalid_argument(where + "start " + formatTime(*spec.start) +
                                 " is before the current time " + formatTime(scheduler_.now()));
   }
   const std::size_t index = armings_.size();
@@ -62,14 +63,14 @@ void FaultPoint::arm(FaultArming spec) {
   const FaultArming& s = armings_.back().spec;
   trace_.record(scheduler_.now(), "fault.armed", name_,
                 {{"arming", static_cast<std::int64_t>(index)},
-                 {"start", s.start},
+                 {"start", *s.start},
                  {"times", s.times.value_or(-1)}});
 
   if (kind_ != Kind::kTriggered) return;
   if (s.ratePerHour) {
     scheduleNextArrival(index);
   } else {
-    armings_[index].next = scheduler_.scheduleAt(s.start, [this, index] {
+    armings_[index].next = scheduler_.scheduleAt(*s.start, [this, index] {
       armings_[index].next = {};
       const std::int64_t occasions = armings_[index].spec.times.value_or(1);
       for (std::int64_t i = 0; i < occasions; ++i) {
@@ -85,7 +86,7 @@ void FaultPoint::scheduleNextArrival(std::size_t index) {
   const double meanGapNs = 3.6e12 / *a.spec.ratePerHour;
   const double gapNs = std::max(1.0, a.rng.exponential(meanGapNs));
   if (gapNs >= 9.0e18) return;  // practically never again
-  const SimTime from = std::max(scheduler_.now(), a.spec.start);
+  const SimTime from = std::max(scheduler_.now(), *a.spec.start);
   const SimTime at = saturatingAdd(from, Duration::nanos(static_cast<std::int64_t>(gapNs)));
   if (at == SimTime::max() || (a.spec.end && at >= *a.spec.end)) return;
   a.next = scheduler_.scheduleAt(at, [this, index] {
@@ -103,7 +104,7 @@ void FaultPoint::scheduleNextArrival(std::size_t index) {
 bool FaultPoint::tryFire(std::size_t index) {
   Arming& a = armings_[index];
   const SimTime now = scheduler_.now();
-  if (now < a.spec.start) return false;
+  if (now < *a.spec.start) return false;
   if (a.spec.end && now >= *a.spec.end) return false;
   if (a.spec.times && a.fired >= *a.spec.times) return false;
   if (!a.rng.bernoulli(a.spec.probability)) return false;

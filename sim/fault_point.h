@@ -28,7 +28,7 @@ class Trace;
 // How a point is armed. Several armings may be active on one point; each keeps its own count
 // and random stream.
 struct FaultArming {
-  SimTime start = SimTime::zero();    // no fire before this time
+  std::optional<SimTime> start;       // no fire before this time; default: when armed
   std::optional<SimTime> end;         // no fire at or after this time (exclusive)
   std::optional<std::int64_t> times;  // fires at most this many times. Default: unlimited for a
                                       // checked point; exactly once at `start` for a triggered

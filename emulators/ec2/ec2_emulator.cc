@@ -1,0 +1,601 @@
+#include "emulators/ec2/ec2_emulator.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "emulators/ec2/instance_types.h"
+#include "emulators/ec2/user_data.h"
+#include "sim/trace.h"
+
+namespace ebsim::emu::ec2 {
+
+using ports::InstanceStateName;
+using sim::Duration;
+using sim::SimTime;
+
+struct Ec2Emulator::Instance {
+  ports::Instance desc;
+  App app = App::kNone;
+  std::string appVersion;  // serving, or last installed
+  SimTime servingSince;
+  SimTime runningSince;  // status checks start from here
+  double capacityRps = 0;
+  bool crashed = false;     // hardware/OS gone: nothing answers
+  bool impaired = false;    // EC2 status checks report it
+  int unhealthyHolds = 0;   // app_unhealthy faults in force
+  int flapHolds = 0;        // health_check_flap faults in force
+  std::uint64_t epoch = 0;  // bumped when the instance dies: stale continuations check it
+  sim::EventHandle lifecycle;
+  sim::EventHandle failsAfter;
+
+  bool alive() const {
+    return desc.State == InstanceStateName::kPending || desc.State == InstanceStateName::kRunning;
+  }
+};
+
+Ec2Emulator::Ec2Emulator(EmulatorContext& ctx, Ec2Options options, ports::S3Api* s3)
+    : ctx_(ctx),
+      options_(std::move(options)),
+      s3_(s3),
+      ec2Api_(ctx, {"ec2", ports::errors::kRequestLimitExceeded}),
+      ssmApi_(ctx, {"ssm", ports::errors::kThrottling}),
+      bootRng_(ctx.rng.stream("ec2/boot-time")),
+      deployRng_(ctx.rng.stream("ec2/deploy-time")),
+      victimRng_(ctx.rng.stream("ec2/fault-victims")),
+      idRng_(ctx.rng.stream("ec2/instance-ids")) {
+  auto& f = ctx.faults;
+  launchIce_ = &f.declare("ec2.run_instances.insufficient_capacity",
+                          "RunInstances fails with InsufficientInstanceCapacity");
+  launchLimit_ = &f.declare("ec2.run_instances.instance_limit_exceeded",
+                            "RunInstances fails with InstanceLimitExceeded");
+  slowBoot_ = &f.declare("ec2.instance.slow_boot", "a launched instance boots slowly");
+  deployFailure_ =
+      &f.declare("ec2.deploy_command.failure", "the on-instance deployment command exits 1");
+  f.declareTriggered("ec2.instance.crash", "a running instance dies", [this] {
+    const std::string victim = pickVictim(victimRng_, false);
+    if (!victim.empty()) crashInstance(victim);
+  });
+  f.declareTriggered("ec2.app.unhealthy", "a serving app fails health checks for a while", [this] {
+    const std::string victim = pickVictim(victimRng_, true);
+    if (!victim.empty()) makeAppUnhealthy(victim, options_.appUnhealthyDuration);
+  });
+  f.declareTriggered("ec2.app.health_check_flap", "a serving app passes checks only at times",
+                     [this] {
+                       const std::string victim = pickVictim(victimRng_, true);
+                       if (!victim.empty()) flapHealthChecks(victim, options_.flapDuration);
+                     });
+  for (const std::string& zone : ctx.region.zones) {
+    std::string point = "ec2.zone." + zone + ".outage";
+    std::replace(point.begin(), point.end(), '-', '_');
+    f.declareTriggered(
+        point, "availability zone " + zone + " fails",
+        [this, z = std::string(zone)] { startZoneOutage(z, options_.zoneOutageDuration); });
+  }
+}
+
+// Pending events capture `this`: the emulator must outlive the scheduler's run (the runner
+// owns both and destroys the scheduler's pending work first).
+Ec2Emulator::~Ec2Emulator() = default;
+
+Ec2Emulator::Instance* Ec2Emulator::find(const std::string& id) {
+  const auto it = byId_.find(id);
+  return it == byId_.end() ? nullptr : it->second;
+}
+const Ec2Emulator::Instance* Ec2Emulator::find(const std::string& id) const {
+  const auto it = byId_.find(id);
+  return it == byId_.end() ? nullptr : it->second;
+}
+
+const AppVersion& Ec2Emulator::version(const std::string& label) const {
+  static const AppVersion kSample{};
+  const auto it = options_.versions.find(label);
+  return it == options_.versions.end() ? kSample : it->second;
+}
+
+void Ec2Emulator::onAppChange(std::function<void(const std::string&)> listener) {
+  listeners_.push_back(std::move(listener));
+}
+
+void Ec2Emulator::notify(const Instance& inst) {
+  for (const auto& listener : listeners_) listener(inst.desc.InstanceId);
+}
+
+void Ec2Emulator::trace(const char* kind, const Instance& inst) const {
+  ctx_.trace.record(ctx_.now(), kind, inst.desc.InstanceId,
+                    {{"zone", inst.desc.AvailabilityZone}, {"version", inst.appVersion}});
+}
+
+std::string Ec2Emulator::newInstanceId() {
+  // "i-" and 17 lowercase hex digits, as EC2's long ids; drawn so ids carry no order.
+  std::string id = "i-" + sim::toHex16(idRng_.nextU64()) + sim::toHex16(idRng_.nextU64());
+  id.resize(2 + 17);
+  return id;
+}
+
+// --- EC2 API ---------------------------------------------------------------------------------
+
+void Ec2Emulator::runInstances(ports::RunInstancesRequest request,
+                               ports::Callback<ports::RunInstancesResult> done) {
+  using R = ports::RunInstancesResult;
+  if (ec2Api_.throttled())
+    return ec2Api_.reply(std::move(done), ports::Outcome<R>(ec2Api_.throttleError()));
+  if (request.InstanceType.empty()) {
+    return ec2Api_.fail(std::move(done), ports::errors::kInvalidParameterValue,
+                        "The instance type must be specified.");
+  }
+  const auto& zones = ctx_.region.zones;
+  if (std::find(zones.begin(), zones.end(), request.AvailabilityZone) == zones.end()) {
+    return ec2Api_.fail(std::move(done), ports::errors::kInvalidParameterValue,
+                        "Invalid availability zone: [" + request.AvailabilityZone + "]");
+  }
+  if (request.MinCount < 1 || request.MaxCount < request.MinCount) {
+    return ec2Api_.fail(std::move(done), ports::errors::kInvalidParameterValue,
+                        "MinCount must be at least 1 and at most MaxCount.");
+  }
+  const int room = options_.instanceQuota - liveCount_;
+  if (request.MinCount > room || launchLimit_->check()) {
+    return ec2Api_.fail(std::move(done), ports::errors::kInstanceLimitExceeded,
+                        "You have requested more instances (" + std::to_string(request.MinCount) +
+                            ") than your current instance limit of " +
+                            std::to_string(options_.instanceQuota) + " allows.");
+  }
+  if (zoneDown(request.AvailabilityZone) || launchIce_->check()) {
+    return ec2Api_.fail(std::move(done), ports::errors::kInsufficientInstanceCapacity,
+                        "We currently do not have sufficient " + request.InstanceType +
+                            " capacity in the Availability Zone you requested (" +
+                            request.AvailabilityZone + ").");
+  }
+
+  R result;
+  const int count = std::min(request.MaxCount, room);
+  for (int i = 0; i < count; ++i) {
+    auto inst = std::make_unique<Instance>();
+    Instance& in = *inst;
+    in.desc.InstanceId = newInstanceId();
+    in.desc.InstanceType = request.InstanceType;
+    in.desc.AvailabilityZone = request.AvailabilityZone;
+    in.desc.State = InstanceStateName::kPending;
+    in.desc.LaunchTime = ctx_.now();
+    in.desc.UserData = request.UserData;
+    in.desc.Tags = request.Tags;
+    byId_.emplace(in.desc.InstanceId, &in);
+    instances_.push_back(std::move(inst));
+    ++liveCount_;
+
+    Duration boot = options_.bootTime.sample(bootRng_);
+    if (slowBoot_->check()) {
+      boot = Duration::nanos(
+          static_cast<std::int64_t>(static_cast<double>(boot.count()) * options_.slowBootFactor));
+    }
+    ctx_.trace.record(
+        ctx_.now(), "ec2.instance.pending", in.desc.InstanceId,
+        {{"zone", in.desc.AvailabilityZone}, {"type", in.desc.InstanceType}, {"boot", boot}});
+    in.lifecycle = ctx_.scheduler.scheduleAfter(boot, [this, p = &in] { setRunning(*p); });
+    result.Instances.push_back(in.desc);
+  }
+  ec2Api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
+}
+
+void Ec2Emulator::terminateInstances(ports::TerminateInstancesRequest request,
+                                     ports::Callback<ports::TerminateInstancesResult> done) {
+  using R = ports::TerminateInstancesResult;
+  if (ec2Api_.throttled())
+    return ec2Api_.reply(std::move(done), ports::Outcome<R>(ec2Api_.throttleError()));
+  for (const std::string& id : request.InstanceIds) {
+    if (find(id) == nullptr) {
+      return ec2Api_.fail(std::move(done), ports::errors::kInvalidInstanceIdNotFound,
+                          "The instance ID '" + id + "' does not exist");
+    }
+  }
+  R result;
+  for (const std::string& id : request.InstanceIds) {
+    Instance& in = *find(id);
+    const InstanceStateName before = in.desc.State;
+    if (in.alive()) {
+      ctx_.scheduler.cancel(in.lifecycle);
+      ctx_.scheduler.cancel(in.failsAfter);
+      ++in.epoch;
+      --liveCount_;
+      in.desc.State = InstanceStateName::kShuttingDown;
+      in.app = App::kNone;
+      trace("ec2.instance.shutting_down", in);
+      in.lifecycle = ctx_.scheduler.scheduleAfter(options_.shutdownTime, [this, p = &in] {
+        p->desc.State = InstanceStateName::kTerminated;
+        trace("ec2.instance.terminated", *p);
+        notify(*p);
+      });
+      notify(in);
+    }
+    result.TerminatingInstances.push_back({id, before, in.desc.State});
+  }
+  ec2Api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
+}
+
+void Ec2Emulator::describeInstances(ports::DescribeInstancesRequest request,
+                                    ports::Callback<ports::DescribeInstancesResult> done) {
+  using R = ports::DescribeInstancesResult;
+  if (ec2Api_.throttled())
+    return ec2Api_.reply(std::move(done), ports::Outcome<R>(ec2Api_.throttleError()));
+  R result;
+  if (request.InstanceIds.empty()) {
+    for (const auto& inst : instances_) result.Instances.push_back(describe(*inst));
+  } else {
+    for (const std::string& id : request.InstanceIds) {
+      const Instance* in = find(id);
+      if (in == nullptr) {
+        return ec2Api_.fail(std::move(done), ports::errors::kInvalidInstanceIdNotFound,
+                            "The instance ID '" + id + "' does not exist");
+      }
+      result.Instances.push_back(describe(*in));
+    }
+  }
+  ec2Api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
+}
+
+void Ec2Emulator::describeInstanceStatus(
+    ports::DescribeInstanceStatusRequest request,
+    ports::Callback<ports::DescribeInstanceStatusResult> done) {
+  using R = ports::DescribeInstanceStatusResult;
+  if (ec2Api_.throttled())
+    return ec2Api_.reply(std::move(done), ports::Outcome<R>(ec2Api_.throttleError()));
+  R result;
+  auto add = [&](const Instance& in) {
+    if (request.IncludeAllInstances || in.desc.State == InstanceStateName::kRunning) {
+      result.InstanceStatuses.push_back(statusOf(in));
+    }
+  };
+  if (request.InstanceIds.empty()) {
+    for (const auto& inst : instances_) add(*inst);
+  } else {
+    for (const std::string& id : request.InstanceIds) {
+      const Instance* in = find(id);
+      if (in == nullptr) {
+        return ec2Api_.fail(std::move(done), ports::errors::kInvalidInstanceIdNotFound,
+                            "The instance ID '" + id + "' does not exist");
+      }
+      add(*in);
+    }
+  }
+  ec2Api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
+}
+
+ports::Instance Ec2Emulator::describe(const Instance& in) const { return in.desc; }
+
+ports::InstanceStatusInfo Ec2Emulator::statusOf(const Instance& in) const {
+  ports::InstanceStatusInfo s;
+  s.InstanceId = in.desc.InstanceId;
+  s.AvailabilityZone = in.desc.AvailabilityZone;
+  s.InstanceState = in.desc.State;
+  if (in.desc.State != InstanceStateName::kRunning) {
+    s.SystemStatus = s.InstanceStatus = ports::StatusCheck::kNotApplicable;
+  } else if (in.impaired) {
+    s.SystemStatus = s.InstanceStatus = ports::StatusCheck::kImpaired;
+  } else if (ctx_.now() - in.runningSince < options_.statusCheckPeriod) {
+    s.SystemStatus = s.InstanceStatus = ports::StatusCheck::kInitializing;
+  } else {
+    s.SystemStatus = s.InstanceStatus = ports::StatusCheck::kOk;
+  }
+  return s;
+}
+
+// --- Lifecycle and the app -------------------------------------------------------------------
+
+void Ec2Emulator::setRunning(Instance& in) {
+  in.desc.State = InstanceStateName::kRunning;
+  in.runningSince = ctx_.now();
+  trace("ec2.instance.running", in);
+  notify(in);
+  bootstrap(in);
+}
+
+void Ec2Emulator::bootstrap(Instance& in) {
+  const LaunchPayload payload = parseUserData(in.desc.UserData);
+  in.app = App::kStarting;
+  in.appVersion = payload.version;
+  trace("ec2.app.bootstrapping", in);
+  deploy(in, payload.version, payload.bundle, [this, p = &in](int rc, const std::string&) {
+    if (rc != 0 && p->alive()) {
+      p->app = App::kFailed;  // the app never came up: the instance is running but unhealthy
+      trace("ec2.app.bootstrap_failed", *p);
+      notify(*p);
+    }
+  });
+}
+
+// A deployment on one instance: fetch the bundle, run the hooks for deploy_time while the old
+// app keeps serving, then restart into the new version. Shared by the steps' continuations.
+struct Ec2Emulator::DeployJob {
+  Instance* instance;
+  std::uint64_t epoch;  // the instance's epoch when the job started
+  std::string label;
+  std::function<void(int, std::string)> done;
+  bool stale() const { return instance->epoch != epoch; }
+};
+
+void Ec2Emulator::deploy(Instance& in, const std::string& label, const std::string& bundle,
+                         std::function<void(int, std::string)> done) {
+  auto job = std::make_shared<DeployJob>(DeployJob{&in, in.epoch, label, std::move(done)});
+  const auto location = parseS3Url(bundle);
+  if (s3_ == nullptr || bundle.empty()) {
+    afterFetch(job, 0, "");
+  } else if (!location) {
+    afterFetch(job, 1, "invalid source bundle location '" + bundle + "'");
+  } else {
+    s3_->getObject({location->bucket, location->key},
+                   [this, job](ports::Outcome<ports::GetObjectResult> o) {
+                     if (o.ok()) return afterFetch(job, 0, "");
+                     afterFetch(job, 1, "failed to download the source bundle: " + o.error().Code);
+                   });
+  }
+}
+
+void Ec2Emulator::afterFetch(const std::shared_ptr<DeployJob>& job, int rc, std::string err) {
+  if (job->stale()) return job->done(-1, "instance stopped during the deployment");
+  if (rc != 0) return job->done(rc, std::move(err));
+  const Duration deployTime = version(job->label).deployTime.sample(deployRng_);
+  ctx_.scheduler.scheduleAfter(deployTime, [this, job] {
+    if (job->stale()) return job->done(-1, "instance stopped during the deployment");
+    if (version(job->label).deployFails || deployFailure_->check()) {
+      ctx_.trace.record(ctx_.now(), "ec2.command.hook_failed", job->instance->desc.InstanceId,
+                        {{"version", job->label}});
+      return job->done(1, "Command failed on instance. Return code: 1 (appdeploy hook failed)");
+    }
+    restartInto(*job->instance, job->label, [job] { job->done(0, ""); });
+  });
+}
+
+void Ec2Emulator::restartInto(Instance& in, const std::string& label, std::function<void()> done) {
+  ctx_.scheduler.cancel(in.failsAfter);
+  in.app = App::kStarting;  // the app server restarts: nothing answers for startup_time
+  trace("ec2.app.restarting", in);
+  notify(in);
+  const Duration startup = version(label).startupTime.sample(deployRng_);
+  auto job = std::make_shared<DeployJob>(
+      DeployJob{&in, in.epoch, label, [d = std::move(done)](int, const std::string&) { d(); }});
+  ctx_.scheduler.scheduleAfter(startup, [this, job] {
+    if (job->stale()) return;
+    startServing(*job->instance, job->label);
+    job->done(0, "");
+  });
+}
+
+void Ec2Emulator::startServing(Instance& in, const std::string& label) {
+  const AppVersion& v = version(label);
+  in.app = App::kServing;
+  in.appVersion = label;
+  in.servingSince = ctx_.now();
+  in.capacityRps = v.capacityRps.value_or(instanceTypeInfo(in.desc.InstanceType).capacityRps);
+  trace("ec2.app.serving", in);
+  if (v.health == AppVersion::Health::kFailsAfter) {
+    in.failsAfter = ctx_.scheduler.scheduleAfter(v.failsAfter, [this, p = &in] {
+      trace("ec2.app.failing", *p);
+      notify(*p);
+    });
+  }
+  notify(in);
+}
+
+AppState Ec2Emulator::appState(const std::string& instanceId) const {
+  AppState s;
+  const Instance* in = find(instanceId);
+  if (in == nullptr) return s;
+  s.version = in->appVersion;
+  if (in->desc.State != InstanceStateName::kRunning || in->crashed || in->app != App::kServing) {
+    return s;
+  }
+  const AppVersion& v = version(in->appVersion);
+  s.answering = true;
+  s.capacityRps = in->capacityRps;
+  s.errorRate = v.errorRate;
+  const bool broken = v.health == AppVersion::Health::kFailing || in->unhealthyHolds > 0 ||
+                      (v.health == AppVersion::Health::kFailsAfter &&
+                       ctx_.now() - in->servingSince >= v.failsAfter);
+  if (broken) {
+    s.passesChecks = false;
+    s.errorRate = 1.0;  // the app answers, but with 5xx
+    return s;
+  }
+  s.passesChecks = true;
+  if (v.health == AppVersion::Health::kFlaky) {
+    s.checkFailureProbability = v.flakyProbability;
+    s.errorRate = std::max(s.errorRate, v.flakyProbability);
+  }
+  if (in->flapHolds > 0) s.checkFailureProbability = std::max(s.checkFailureProbability, 0.5);
+  return s;
+}
+
+// --- On-instance commands (SsmApi) -----------------------------------------------------------
+
+void Ec2Emulator::sendCommand(ports::SendCommandRequest request,
+                              ports::Callback<ports::SendCommandResult> done) {
+  using R = ports::SendCommandResult;
+  if (ssmApi_.throttled())
+    return ssmApi_.reply(std::move(done), ports::Outcome<R>(ssmApi_.throttleError()));
+  const bool deployDoc = request.DocumentName == ports::kDeployApplicationDocument;
+  if (!deployDoc && request.DocumentName != ports::kRestartAppServerDocument) {
+    return ssmApi_.fail(std::move(done), ports::errors::kInvalidParameterValue,
+                        "Unknown document " + request.DocumentName);
+  }
+  if (request.InstanceIds.empty()) {
+    return ssmApi_.fail(std::move(done), ports::errors::kInvalidParameterValue,
+                        "InstanceIds must not be empty");
+  }
+  for (const std::string& id : request.InstanceIds) {
+    const Instance* in = find(id);
+    if (in == nullptr || in->desc.State != InstanceStateName::kRunning) {
+      return ssmApi_.fail(std::move(done), ports::errors::kInvalidInstanceId,
+                          "Instance " + id + " is not running");
+    }
+  }
+
+  // Shared by every invocation's continuation: the command completes when the last one does.
+  struct Command {
+    ports::Callback<R> done;
+    R result;
+    std::size_t outstanding = 0;
+    std::vector<sim::EventHandle> timeouts;
+  };
+  auto cmd = std::make_shared<Command>();
+  cmd->done = std::move(done);
+  cmd->result.CommandId = "cmd-" + std::to_string(++commandCounter_);
+  cmd->outstanding = request.InstanceIds.size();
+  cmd->timeouts.resize(request.InstanceIds.size());
+  for (const std::string& id : request.InstanceIds) {
+    cmd->result.Invocations.push_back({id, ports::CommandInvocationStatus::kSuccess, 0, "", {}});
+  }
+  const std::string label = deployDoc ? request.Parameters["VersionLabel"] : "";
+  const std::string bundle = deployDoc ? request.Parameters["SourceBundle"] : "";
+
+  for (std::size_t i = 0; i < request.InstanceIds.size(); ++i) {
+    Instance& in = *find(request.InstanceIds[i]);
+    // Completes invocation i once: by the command's end or by its timeout, whichever is first.
+    auto finished = std::make_shared<bool>(false);
+    auto finish = [this, cmd, i, finished](ports::CommandInvocationStatus status, int rc,
+                                           std::string err) {
+      if (*finished) return;
+      *finished = true;
+      ctx_.scheduler.cancel(cmd->timeouts[i]);
+      auto& inv = cmd->result.Invocations[i];
+      inv.Status = status;
+      inv.ResponseCode = rc;
+      inv.StandardErrorContent = std::move(err);
+      inv.CompletedAt = ctx_.now();
+      ctx_.trace.record(ctx_.now(), "ec2.command.completed", inv.InstanceId,
+                        {{"status", ports::toString(status)}, {"rc", rc}});
+      if (--cmd->outstanding == 0) {
+        ssmApi_.reply(std::move(cmd->done), ports::Outcome<R>(std::move(cmd->result)));
+      }
+    };
+    auto shared = std::make_shared<decltype(finish)>(std::move(finish));
+    cmd->timeouts[i] = ctx_.scheduler.scheduleAfter(request.Timeout, [shared] {
+      (*shared)(ports::CommandInvocationStatus::kTimedOut, -1, "command timed out");
+    });
+    ctx_.trace.record(ctx_.now(), "ec2.command.started", in.desc.InstanceId,
+                      {{"document", request.DocumentName}, {"version", label}});
+    auto onDone = [shared](int rc, const std::string& err) {
+      (*shared)(rc == 0 ? ports::CommandInvocationStatus::kSuccess
+                        : ports::CommandInvocationStatus::kFailed,
+                rc, err);
+    };
+    if (deployDoc) {
+      deploy(in, label, bundle, onDone);
+    } else {
+      restartInto(in, in.appVersion, [onDone] { onDone(0, ""); });
+    }
+  }
+}
+
+// --- Faults ----------------------------------------------------------------------------------
+
+void Ec2Emulator::crashInstance(const std::string& instanceId) {
+  Instance* in = find(instanceId);
+  if (in == nullptr || !in->alive() || in->crashed) return;
+  in->crashed = true;
+  in->app = App::kNone;
+  ++in->epoch;
+  ctx_.scheduler.cancel(in->failsAfter);
+  trace("ec2.instance.crashed", *in);
+  notify(*in);
+  impairAfterStatusCheck(*in);
+}
+
+void Ec2Emulator::impairAfterStatusCheck(Instance& in) {
+  // Status checks run once a period from when the instance started running; the next one
+  // reports it impaired. (A crash while still pending is noticed by the first check.)
+  const Duration period = options_.statusCheckPeriod;
+  const Duration age = in.desc.State == InstanceStateName::kRunning
+                           ? ctx_.now() - in.runningSince
+                           : Duration::zero();
+  const Duration wait = period - Duration::nanos(age.count() % period.count());
+  ctx_.scheduler.scheduleAfter(wait, [this, p = &in] {
+    if (!p->alive() || p->impaired) return;
+    p->impaired = true;
+    trace("ec2.instance.impaired", *p);
+    notify(*p);
+  });
+}
+
+void Ec2Emulator::makeAppUnhealthy(const std::string& instanceId, Duration duration) {
+  Instance* in = find(instanceId);
+  if (in == nullptr || !in->alive()) return;
+  ++in->unhealthyHolds;
+  trace("ec2.app.unhealthy", *in);
+  notify(*in);
+  ctx_.scheduler.scheduleAfter(duration, [this, p = in] {
+    --p->unhealthyHolds;
+    trace("ec2.app.recovered", *p);
+    notify(*p);
+  });
+}
+
+void Ec2Emulator::flapHealthChecks(const std::string& instanceId, Duration duration) {
+  Instance* in = find(instanceId);
+  if (in == nullptr || !in->alive()) return;
+  ++in->flapHolds;
+  trace("ec2.app.flapping", *in);
+  notify(*in);
+  ctx_.scheduler.scheduleAfter(duration, [this, p = in] {
+    --p->flapHolds;
+    trace("ec2.app.steady", *p);
+    notify(*p);
+  });
+}
+
+void Ec2Emulator::startZoneOutage(const std::string& zone, Duration duration) {
+  const SimTime until = ctx_.now() + duration;
+  SimTime& current = zoneOutageUntil_[zone];
+  current = std::max(current, until);
+  ctx_.trace.record(ctx_.now(), "ec2.zone.outage_started", zone, {{"until", until}});
+  for (const auto& inst : instances_) {
+    if (inst->desc.AvailabilityZone == zone) crashInstance(inst->desc.InstanceId);
+  }
+  ctx_.scheduler.scheduleAt(until, [this, zone = std::string(zone)] {
+    const auto it = zoneOutageUntil_.find(zone);
+    if (it == zoneOutageUntil_.end() || it->second > ctx_.now()) return;  // extended meanwhile
+    zoneOutageUntil_.erase(it);
+    ctx_.trace.record(ctx_.now(), "ec2.zone.outage_ended", zone);
+  });
+}
+
+bool Ec2Emulator::zoneDown(const std::string& zone) const {
+  const auto it = zoneOutageUntil_.find(zone);
+  return it != zoneOutageUntil_.end() && it->second > ctx_.now();
+}
+
+std::string Ec2Emulator::pickVictim(sim::Rng& rng, bool servingOnly) {
+  std::vector<const Instance*> candidates;
+  for (const auto& inst : instances_) {
+    if (inst->desc.State != InstanceStateName::kRunning || inst->crashed) continue;
+    if (servingOnly && inst->app != App::kServing) continue;
+    candidates.push_back(inst.get());
+  }
+  if (candidates.empty()) {
+    ctx_.trace.record(ctx_.now(), "ec2.fault.no_victim", servingOnly ? "serving" : "running");
+    return "";
+  }
+  return candidates[rng.index(candidates.size())]->desc.InstanceId;
+}
+
+// --- Queries ---------------------------------------------------------------------------------
+
+std::optional<ports::Instance> Ec2Emulator::instance(const std::string& instanceId) const {
+  const Instance* in = find(instanceId);
+  if (in == nullptr) return std::nullopt;
+  return in->desc;
+}
+
+std::optional<ports::InstanceStatusInfo> Ec2Emulator::status(const std::string& instanceId) const {
+  const Instance* in = find(instanceId);
+  if (in == nullptr) return std::nullopt;
+  return statusOf(*in);
+}
+
+std::vector<std::string> Ec2Emulator::liveInstanceIds() const {
+  std::vector<std::string> out;
+  for (const auto& inst : instances_) {
+    if (inst->alive()) out.push_back(inst->desc.InstanceId);
+  }
+  return out;
+}
+
+}  // namespace ebsim::emu::ec2

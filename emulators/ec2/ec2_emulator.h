@@ -1,0 +1,147 @@
+#pragma once
+
+// Ec2Emulator: EC2 instances and the application running on them.
+//
+// Instances live in the region's zones: pending for a boot time (scenario distribution or the
+// platform default), then running; the app then bootstraps with the version named in the user
+// data (bundle fetched from S3, deploy_time, startup_time during which it does not answer) and
+// serves, behaving as its AppVersion says (ok, failing, fails_after, flaky, error_rate,
+// capacity_rps). Terminated instances go shutting-down, then terminated. EC2 status checks turn
+// "impaired" when an instance crashes or its zone fails. The account's instance quota gives
+// InstanceLimitExceeded; zone outages and the launch_failure fault give
+// InsufficientInstanceCapacity.
+//
+// It also implements the on-instance command port (SsmApi): the deployment command (fetch the
+// bundle, deploy_time with the old app still serving, then a restart of startup_time) and the
+// app-server restart. eb-reference.md sections 1.3, 1.4 and 5; scenario-format.md "versions".
+//
+// Other emulators (load balancer, traffic) read an instance's app through appState() and are
+// told of every change through onAppChange().
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "emulators/common/api_endpoint.h"
+#include "emulators/common/context.h"
+#include "emulators/ec2/app_version.h"
+#include "engine/ports/ec2_api.h"
+#include "engine/ports/s3_api.h"
+#include "engine/ports/ssm_api.h"
+#include "sim/duration_distribution.h"
+
+namespace ebsim::emu::ec2 {
+
+struct Ec2Options {
+  sim::DurationDistribution bootTime =
+      sim::DurationDistribution::lognormal(sim::Duration::seconds(90), 0.15);
+  sim::Duration shutdownTime = sim::Duration::seconds(30);       // shutting-down -> terminated
+  sim::Duration statusCheckPeriod = sim::Duration::seconds(60);  // EC2 checks once a minute
+  int instanceQuota = 1000;     // running + pending instances in the account
+  double slowBootFactor = 3.0;  // slow_boot fault
+  sim::Duration appUnhealthyDuration = sim::Duration::minutes(5);  // app_unhealthy fault
+  sim::Duration flapDuration = sim::Duration::minutes(5);          // health_check_flap fault
+  sim::Duration zoneOutageDuration = sim::Duration::minutes(30);   // az_outage fault
+  std::map<std::string, AppVersion> versions;  // by label; unknown labels behave as AppVersion{}
+};
+
+// What the load balancer and the traffic model see of an instance's application.
+struct AppState {
+  bool answering = false;              // accepts connections and responds
+  bool passesChecks = false;           // a health check would pass (when flakiness is 0)
+  double checkFailureProbability = 0;  // flaky or flapping: each check fails with this chance
+  double errorRate = 0;                // share of requests answered 5xx while answering
+  double capacityRps = 0;              // requests per second it can serve
+  std::string version;  // the version serving (or last installed); "" before bootstrap
+};
+
+class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi {
+ public:
+  // `s3` may be null: bundles are then not fetched (every fetch succeeds).
+  Ec2Emulator(EmulatorContext& ctx, Ec2Options options, ports::S3Api* s3 = nullptr);
+  ~Ec2Emulator() override;
+  Ec2Emulator(const Ec2Emulator&) = delete;
+  Ec2Emulator& operator=(const Ec2Emulator&) = delete;
+
+  // ports::Ec2Api
+  void runInstances(ports::RunInstancesRequest request,
+                    ports::Callback<ports::RunInstancesResult> done) override;
+  void terminateInstances(ports::TerminateInstancesRequest request,
+                          ports::Callback<ports::TerminateInstancesResult> done) override;
+  void describeInstances(ports::DescribeInstancesRequest request,
+                         ports::Callback<ports::DescribeInstancesResult> done) override;
+  void describeInstanceStatus(ports::DescribeInstanceStatusRequest request,
+                              ports::Callback<ports::DescribeInstanceStatusResult> done) override;
+  // ports::SsmApi
+  void sendCommand(ports::SendCommandRequest request,
+                   ports::Callback<ports::SendCommandResult> done) override;
+
+  // --- For other emulators and the runner (synchronous, not part of the AWS surface) ---
+  AppState appState(const std::string& instanceId) const;
+  // Called with the instance id after every change of appState() or of the EC2 state.
+  void onAppChange(std::function<void(const std::string& instanceId)> listener);
+  std::optional<ports::Instance> instance(const std::string& instanceId) const;
+  std::optional<ports::InstanceStatusInfo> status(const std::string& instanceId) const;
+  // Instances not yet terminated, in launch order.
+  std::vector<std::string> liveInstanceIds() const;
+  int pendingOrRunningCount() const { return liveCount_; }
+
+  // Faults, directly (the fault points below call these with a random victim).
+  void crashInstance(const std::string& instanceId);  // app gone, status impaired soon
+  void makeAppUnhealthy(const std::string& instanceId, sim::Duration duration);
+  void flapHealthChecks(const std::string& instanceId, sim::Duration duration);
+  void startZoneOutage(const std::string& zone, sim::Duration duration);
+  bool zoneDown(const std::string& zone) const;
+
+  const Ec2Options& options() const { return options_; }
+
+ private:
+  struct Instance;
+  struct DeployJob;
+  enum class App { kNone, kStarting, kServing, kFailed };
+
+  Instance* find(const std::string& id);
+  const Instance* find(const std::string& id) const;
+  const AppVersion& version(const std::string& label) const;
+  void notify(const Instance& inst);
+  void setRunning(Instance& inst);
+  void bootstrap(Instance& inst);
+  // Fetches the bundle, waits deploy_time, then restarts into `label`; calls done(rc, stderr).
+  void deploy(Instance& inst, const std::string& label, const std::string& bundle,
+              std::function<void(int rc, std::string err)> done);
+  void afterFetch(const std::shared_ptr<DeployJob>& job, int rc, std::string err);
+  void restartInto(Instance& inst, const std::string& label, std::function<void()> done);
+  void startServing(Instance& inst, const std::string& label);
+  void impairAfterStatusCheck(Instance& inst);
+  std::string pickVictim(sim::Rng& rng, bool servingOnly);
+  std::string newInstanceId();
+  ports::Instance describe(const Instance& inst) const;
+  ports::InstanceStatusInfo statusOf(const Instance& inst) const;
+  void trace(const char* kind, const Instance& inst) const;
+
+  EmulatorContext& ctx_;
+  Ec2Options options_;
+  ports::S3Api* s3_;
+  ApiEndpoint ec2Api_;
+  ApiEndpoint ssmApi_;
+  sim::Rng bootRng_;
+  sim::Rng deployRng_;
+  sim::Rng victimRng_;
+  sim::Rng idRng_;
+  sim::FaultPoint* launchIce_;
+  sim::FaultPoint* launchLimit_;
+  sim::FaultPoint* slowBoot_;
+  sim::FaultPoint* deployFailure_;
+  std::vector<std::unique_ptr<Instance>> instances_;  // launch order
+  std::unordered_map<std::string, Instance*> byId_;   // lookup only, never iterated
+  std::map<std::string, sim::SimTime> zoneOutageUntil_;
+  std::vector<std::function<void(const std::string&)>> listeners_;
+  int liveCount_ = 0;
+  std::uint64_t commandCounter_ = 0;
+};
+
+}  // namespace ebsim::emu::ec2
