@@ -567,6 +567,12 @@ std::optional<ports::LoadBalancer> ElbEmulator::loadBalancer(const std::string& 
   return it->second.lb;
 }
 
+std::optional<ports::TargetGroup> ElbEmulator::targetGroup(const std::string& arn) const {
+  const Group* g = group(arn);
+  if (g == nullptr) return std::nullopt;
+  return g->tg;
+}
+
 std::vector<std::string> ElbEmulator::targetGroupsOf(const std::string& instanceId) const {
   const auto it = groupsByInstance_.find(instanceId);
   return it == groupsByInstance_.end() ? std::vector<std::string>{} : it->second;

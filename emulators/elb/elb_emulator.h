@@ -72,6 +72,7 @@ class ElbEmulator final : public ports::ElbApi {
                                        const std::string& instanceId) const;
   std::optional<std::string> loadBalancerArnByDnsName(const std::string& dnsName) const;
   std::optional<ports::LoadBalancer> loadBalancer(const std::string& arn) const;
+  std::optional<ports::TargetGroup> targetGroup(const std::string& arn) const;
   // Target groups `instanceId` is registered with (draining included).
   std::vector<std::string> targetGroupsOf(const std::string& instanceId) const;
 

@@ -1,0 +1,735 @@
+#include "emulators/autoscaling/autoscaling_emulator.h"
+
+#include <algorithm>
+
+#include "sim/trace.h"
+
+namespace ebsim::emu::asg {
+
+using ports::LifecycleState;
+using ports::ScalingProcess;
+using sim::Duration;
+using sim::SimTime;
+
+struct AutoScalingEmulator::Policy {
+  ports::PutScalingPolicyRequest spec;
+  int breaches = 0;                         // consecutive breaching periods
+  std::map<std::string, double> lastCount;  // cumulative requests at the last sample
+  sim::EventHandle next;
+};
+
+struct AutoScalingEmulator::Group {
+  ports::AutoScalingGroup desc;  // Instances are kept in `instances` and copied on describe
+  Duration grace;
+  Duration cooldown;
+  std::map<std::string, ports::AsgInstance> instances;  // by id
+  int launching = 0;                                    // RunInstances calls in flight
+  std::map<std::string, int> launchingIn;               // ... by zone, for AZ balance
+  sim::EventHandle reconcileEvent;
+  SimTime cooldownUntil;
+  std::vector<Policy> policies;
+
+  int capacity() const {  // what counts toward desired
+    int n = launching;
+    for (const auto& [id, i] : instances) {
+      n += i.State == LifecycleState::kPending || i.State == LifecycleState::kInService;
+    }
+    return n;
+  }
+};
+
+namespace {
+ports::Outcome<ports::Empty> ok() { return ports::Outcome<ports::Empty>(ports::Empty{}); }
+}  // namespace
+
+AutoScalingEmulator::AutoScalingEmulator(EmulatorContext& ctx, ec2::Ec2Emulator& ec2,
+                                         elb::ElbEmulator& elb, ports::Ec2Api& ec2Api,
+                                         ports::ElbApi& elbApi)
+    : ctx_(ctx),
+      ec2_(ec2),
+      elb_(elb),
+      ec2Api_(ec2Api),
+      elbApi_(elbApi),
+      api_(ctx, {"autoscaling", ports::errors::kThrottling}) {
+  ec2_.onAppChange([this](const std::string& id) { instanceChanged(id); });
+  elb_.onTargetChange([this](const std::string&, const std::string& id, ports::TargetHealthState,
+                             ports::TargetHealthState) { instanceChanged(id); });
+}
+
+AutoScalingEmulator::~AutoScalingEmulator() = default;
+
+AutoScalingEmulator::Group* AutoScalingEmulator::find(const std::string& name) {
+  const auto it = groups_.find(name);
+  return it == groups_.end() ? nullptr : it->second.get();
+}
+
+bool AutoScalingEmulator::suspended(const Group& g, ScalingProcess p) const {
+  const auto& s = g.desc.SuspendedProcesses;
+  return std::find(s.begin(), s.end(), p) != s.end();
+}
+
+void AutoScalingEmulator::traceGroup(const char* kind, const Group& g) const {
+  ctx_.trace.record(
+      ctx_.now(), kind, g.desc.AutoScalingGroupName,
+      {{"desired", g.desc.DesiredCapacity}, {"min", g.desc.MinSize}, {"max", g.desc.MaxSize}});
+}
+
+// --- API -------------------------------------------------------------------------------------
+
+void AutoScalingEmulator::createAutoScalingGroup(ports::CreateAutoScalingGroupRequest request,
+                                                 ports::Callback<ports::Empty> done) {
+  if (api_.throttled())
+    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
+  const std::string& name = request.AutoScalingGroupName;
+  if (name.empty()) {
+    return api_.fail(std::move(done), ports::errors::kValidationError,
+                     "AutoScalingGroupName must not be empty");
+  }
+  if (groups_.count(name) != 0) {
+    return api_.fail(std::move(done), ports::errors::kAlreadyExists,
+                     "AutoScalingGroup by this name already exists - A group with the name " +
+                         name + " already exists");
+  }
+  const int desired = request.DesiredCapacity.value_or(request.MinSize);
+  if (request.MinSize < 0 || request.MaxSize < request.MinSize || desired < request.MinSize ||
+      desired > request.MaxSize) {
+    return api_.fail(
+        std::move(done), ports::errors::kValidationError,
+        "Desired capacity:" + std::to_string(desired) + " must be between the specified min size:" +
+            std::to_string(request.MinSize) + " and max size:" + std::to_string(request.MaxSize));
+  }
+  if (request.Template.InstanceType.empty()) {
+    return api_.fail(std::move(done), ports::errors::kValidationError,
+                     "The launch template must name an instance type");
+  }
+  std::vector<std::string> zones = request.AvailabilityZones;
+  if (zones.empty()) zones = ctx_.region.zones;
+  for (const std::string& z : zones) {
+    if (std::find(ctx_.region.zones.begin(), ctx_.region.zones.end(), z) ==
+        ctx_.region.zones.end()) {
+      return api_.fail(std::move(done), ports::errors::kValidationError,
+                       "The availability zone " + z + " is not legal");
+    }
+  }
+  for (const std::string& tg : request.TargetGroupARNs) {
+    if (!elb_.targetGroup(tg)) {
+      return api_.fail(std::move(done), ports::errors::kValidationError,
+                       "The target group " + tg + " does not exist");
+    }
+  }
+  auto g = std::make_unique<Group>();
+  g->desc.AutoScalingGroupName = name;
+  g->desc.Template = request.Template;
+  g->desc.MinSize = request.MinSize;
+  g->desc.MaxSize = request.MaxSize;
+  g->desc.DesiredCapacity = desired;
+  g->desc.AvailabilityZones = zones;
+  g->desc.TargetGroupARNs = request.TargetGroupARNs;
+  g->desc.HealthCheck = request.HealthCheck;
+  g->grace = request.HealthCheckGracePeriod;
+  g->cooldown = request.DefaultCooldown;
+  Group& ref = *g;
+  groups_.emplace(name, std::move(g));
+  traceGroup("asg.group.created", ref);
+  reconcileSoon(ref);
+  api_.reply(std::move(done), ok());
+}
+
+void AutoScalingEmulator::updateAutoScalingGroup(ports::UpdateAutoScalingGroupRequest request,
+                                                 ports::Callback<ports::Empty> done) {
+  if (api_.throttled())
+    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
+  Group* g = find(request.AutoScalingGroupName);
+  if (g == nullptr) {
+    return api_.fail(std::move(done), ports::errors::kValidationError,
+                     "AutoScalingGroup name not found - " + request.AutoScalingGroupName);
+  }
+  const int min = request.MinSize.value_or(g->desc.MinSize);
+  const int max = request.MaxSize.value_or(g->desc.MaxSize);
+  int desired = request.DesiredCapacity.value_or(g->desc.DesiredCapacity);
+  if (!request.DesiredCapacity) desired = std::clamp(desired, min, std::max(min, max));
+  if (min < 0 || max < min || desired < min || desired > max) {
+    return api_.fail(std::move(done), ports::errors::kValidationError,
+                     "Desired capacity:" + std::to_string(desired) +
+                         " must be between the specified min size:" + std::to_string(min) +
+                         " and max size:" + std::to_string(max));
+  }
+  g->desc.MinSize = min;
+  g->desc.MaxSize = max;
+  g->desc.DesiredCapacity = desired;
+  if (request.Template) {
+    const int version = g->desc.Template.Version + 1;
+    g->desc.Template = *request.Template;
+    g->desc.Template.Version = version;  // new launches use the new version
+  }
+  if (request.HealthCheck) g->desc.HealthCheck = *request.HealthCheck;
+  if (request.HealthCheckGracePeriod) g->grace = *request.HealthCheckGracePeriod;
+  if (request.TargetGroupARNs) {
+    for (const std::string& tg : *request.TargetGroupARNs) {
+      const auto& old = g->desc.TargetGroupARNs;
+      if (std::find(old.begin(), old.end(), tg) != old.end()) continue;
+      std::vector<std::string> ids;
+      for (const auto& [id, i] : g->instances) {
+        if (i.State == LifecycleState::kInService || i.State == LifecycleState::kPending) {
+          ids.push_back(id);
+        }
+      }
+      if (!ids.empty()) elbApi_.registerTargets({tg, ids}, [](auto) {});
+    }
+    g->desc.TargetGroupARNs = *request.TargetGroupARNs;
+  }
+  traceGroup("asg.group.updated", *g);
+  reconcileSoon(*g);
+  api_.reply(std::move(done), ok());
+}
+
+void AutoScalingEmulator::deleteAutoScalingGroup(ports::DeleteAutoScalingGroupRequest request,
+                                                 ports::Callback<ports::Empty> done) {
+  if (api_.throttled())
+    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
+  Group* g = find(request.AutoScalingGroupName);
+  if (g == nullptr) {
+    return api_.fail(std::move(done), ports::errors::kValidationError,
+                     "AutoScalingGroup name not found - " + request.AutoScalingGroupName);
+  }
+  if (!request.ForceDelete && (!g->instances.empty() || g->launching > 0)) {
+    return api_.fail(std::move(done), ports::errors::kResourceInUse,
+                     "You cannot delete an AutoScalingGroup while there are instances or "
+                     "pending Spot instance request(s) still in the group.");
+  }
+  std::vector<std::string> ids;
+  for (const auto& [id, i] : g->instances) {
+    ids.push_back(id);
+    groupByInstance_.erase(id);
+  }
+  if (!ids.empty()) ec2Api_.terminateInstances({ids}, [](auto) {});
+  ctx_.scheduler.cancel(g->reconcileEvent);
+  for (Policy& p : g->policies) ctx_.scheduler.cancel(p.next);
+  traceGroup("asg.group.deleted", *g);
+  groups_.erase(request.AutoScalingGroupName);
+  api_.reply(std::move(done), ok());
+}
+
+void AutoScalingEmulator::setDesiredCapacity(ports::SetDesiredCapacityRequest request,
+                                             ports::Callback<ports::Empty> done) {
+  if (api_.throttled())
+    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
+  Group* g = find(request.AutoScalingGroupName);
+  if (g == nullptr) {
+    return api_.fail(std::move(done), ports::errors::kValidationError,
+                     "AutoScalingGroup name not found - " + request.AutoScalingGroupName);
+  }
+  if (request.DesiredCapacity < g->desc.MinSize || request.DesiredCapacity > g->desc.MaxSize) {
+    return api_.fail(std::move(done), ports::errors::kValidationError,
+                     "New SetDesiredCapacity value " + std::to_string(request.DesiredCapacity) +
+                         " is outside of the group's min size " + std::to_string(g->desc.MinSize) +
+                         " and max size " + std::to_string(g->desc.MaxSize));
+  }
+  if (request.HonorCooldown && ctx_.now() < g->cooldownUntil) {
+    return api_.fail(std::move(done), "ScalingActivityInProgress",
+                     "The group is in its cooldown period");
+  }
+  g->desc.DesiredCapacity = request.DesiredCapacity;
+  traceGroup("asg.capacity.changed", *g);
+  reconcileSoon(*g);
+  api_.reply(std::move(done), ok());
+}
+
+void AutoScalingEmulator::attachInstances(ports::AttachInstancesRequest request,
+                                          ports::Callback<ports::Empty> done) {
+  if (api_.throttled())
+    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
+  Group* g = find(request.AutoScalingGroupName);
+  if (g == nullptr) {
+    return api_.fail(std::move(done), ports::errors::kValidationError,
+                     "AutoScalingGroup name not found - " + request.AutoScalingGroupName);
+  }
+  for (const std::string& id : request.InstanceIds) {
+    const auto inst = ec2_.instance(id);
+    if (!inst || inst->State != ports::InstanceStateName::kRunning || groupByInstance_.count(id)) {
+      return api_.fail(std::move(done), ports::errors::kValidationError,
+                       "The instance " + id + " is not in correct state.");
+    }
+    const auto& zones = g->desc.AvailabilityZones;
+    if (std::find(zones.begin(), zones.end(), inst->AvailabilityZone) == zones.end()) {
+      return api_.fail(std::move(done), ports::errors::kValidationError,
+                       "The instance " + id + " is not in one of the group's zones.");
+    }
+  }
+  const int desired = g->desc.DesiredCapacity + static_cast<int>(request.InstanceIds.size());
+  if (desired > g->desc.MaxSize) {
+    return api_.fail(
+        std::move(done), ports::errors::kValidationError,
+        "Attaching would exceed the group's max size " + std::to_string(g->desc.MaxSize));
+  }
+  g->desc.DesiredCapacity = desired;
+  for (const std::string& id : request.InstanceIds) {
+    const auto inst = ec2_.instance(id);
+    ports::AsgInstance i;
+    i.InstanceId = id;
+    i.AvailabilityZone = inst->AvailabilityZone;
+    i.State = LifecycleState::kInService;
+    i.LaunchTemplateVersion = 0;  // not launched from this group's template
+    i.LaunchTime = inst->LaunchTime;
+    g->instances.emplace(id, i);
+    groupByInstance_[id] = g->desc.AutoScalingGroupName;
+    ctx_.trace.record(ctx_.now(), "asg.instance.attached", id,
+                      {{"group", g->desc.AutoScalingGroupName}});
+    if (!suspended(*g, ScalingProcess::kAddToLoadBalancer)) {
+      for (const std::string& tg : g->desc.TargetGroupARNs) {
+        elbApi_.registerTargets({tg, {id}}, [](auto) {});
+      }
+    }
+  }
+  api_.reply(std::move(done), ok());
+}
+
+void AutoScalingEmulator::detachInstances(ports::DetachInstancesRequest request,
+                                          ports::Callback<ports::Empty> done) {
+  if (api_.throttled())
+    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
+  Group* g = find(request.AutoScalingGroupName);
+  if (g == nullptr) {
+    return api_.fail(std::move(done), ports::errors::kValidationError,
+                     "AutoScalingGroup name not found - " + request.AutoScalingGroupName);
+  }
+  for (const std::string& id : request.InstanceIds) {
+    const auto it = g->instances.find(id);
+    if (it == g->instances.end() || it->second.State == LifecycleState::kTerminating) {
+      return api_.fail(std::move(done), ports::errors::kValidationError,
+                       "The instance " + id + " is not part of Auto Scaling group " +
+                           request.AutoScalingGroupName + ".");
+    }
+  }
+  const int n = static_cast<int>(request.InstanceIds.size());
+  if (request.ShouldDecrementDesiredCapacity) {
+    if (g->desc.DesiredCapacity - n < g->desc.MinSize) {
+      return api_.fail(
+          std::move(done), ports::errors::kValidationError,
+          "Detaching would take the group below its min size " + std::to_string(g->desc.MinSize));
+    }
+    g->desc.DesiredCapacity -= n;
+  }
+  for (const std::string& id : request.InstanceIds) {
+    g->instances.erase(id);
+    groupByInstance_.erase(id);
+    for (const std::string& tg : g->desc.TargetGroupARNs) {
+      elbApi_.deregisterTargets({tg, {id}}, [](auto) {});
+    }
+    ctx_.trace.record(ctx_.now(), "asg.instance.detached", id,
+                      {{"group", g->desc.AutoScalingGroupName}});
+  }
+  reconcileSoon(*g);
+  api_.reply(std::move(done), ok());
+}
+
+void AutoScalingEmulator::suspendProcesses(ports::ScalingProcessesRequest request,
+                                           ports::Callback<ports::Empty> done) {
+  if (api_.throttled())
+    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
+  Group* g = find(request.AutoScalingGroupName);
+  if (g == nullptr) {
+    return api_.fail(std::move(done), ports::errors::kValidationError,
+                     "AutoScalingGroup name not found - " + request.AutoScalingGroupName);
+  }
+  std::vector<ScalingProcess> all = request.ScalingProcesses;
+  if (all.empty()) {
+    all = {ScalingProcess::kLaunch,           ScalingProcess::kTerminate,
+           ScalingProcess::kHealthCheck,      ScalingProcess::kReplaceUnhealthy,
+           ScalingProcess::kAZRebalance,      ScalingProcess::kAlarmNotification,
+           ScalingProcess::kScheduledActions, ScalingProcess::kAddToLoadBalancer};
+  }
+  for (const ScalingProcess p : all) {
+    if (!suspended(*g, p)) {
+      g->desc.SuspendedProcesses.push_back(p);
+      ctx_.trace.record(ctx_.now(), "asg.process.suspended", g->desc.AutoScalingGroupName,
+                        {{"process", ports::toString(p)}});
+    }
+  }
+  api_.reply(std::move(done), ok());
+}
+
+void AutoScalingEmulator::resumeProcesses(ports::ScalingProcessesRequest request,
+                                          ports::Callback<ports::Empty> done) {
+  if (api_.throttled())
+    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
+  Group* g = find(request.AutoScalingGroupName);
+  if (g == nullptr) {
+    return api_.fail(std::move(done), ports::errors::kValidationError,
+                     "AutoScalingGroup name not found - " + request.AutoScalingGroupName);
+  }
+  auto& s = g->desc.SuspendedProcesses;
+  const auto resumeAll = request.ScalingProcesses.empty();
+  s.erase(std::remove_if(s.begin(), s.end(),
+                         [&](ScalingProcess p) {
+                           const auto& r = request.ScalingProcesses;
+                           return resumeAll || std::find(r.begin(), r.end(), p) != r.end();
+                         }),
+          s.end());
+  ctx_.trace.record(ctx_.now(), "asg.process.resumed", g->desc.AutoScalingGroupName);
+  // Health found bad while checks were suspended is acted on now.
+  std::vector<std::string> ids;
+  for (const auto& [id, i] : g->instances) ids.push_back(id);
+  for (const std::string& id : ids) checkHealth(*g, id);
+  reconcileSoon(*g);
+  api_.reply(std::move(done), ok());
+}
+
+void AutoScalingEmulator::putScalingPolicy(ports::PutScalingPolicyRequest request,
+                                           ports::Callback<ports::Empty> done) {
+  if (api_.throttled())
+    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
+  Group* g = find(request.AutoScalingGroupName);
+  if (g == nullptr) {
+    return api_.fail(std::move(done), ports::errors::kValidationError,
+                     "AutoScalingGroup name not found - " + request.AutoScalingGroupName);
+  }
+  const std::string& metric = request.Alarm.MetricName;
+  if (metric != "RequestCount" && metric != "CPUUtilization" && metric != "NetworkOut" &&
+      metric != "NetworkIn") {
+    return api_.fail(std::move(done), ports::errors::kValidationError,
+                     "Unsupported metric " + metric +
+                         " (RequestCount, CPUUtilization, NetworkOut or NetworkIn)");
+  }
+  if (request.Alarm.Period < Duration::seconds(10) || request.Alarm.EvaluationPeriods < 1) {
+    return api_.fail(std::move(done), ports::errors::kValidationError,
+                     "Period must be at least 10 s and EvaluationPeriods at least 1");
+  }
+  auto it = std::find_if(g->policies.begin(), g->policies.end(),
+                         [&](const Policy& p) { return p.spec.PolicyName == request.PolicyName; });
+  if (it == g->policies.end()) {
+    g->policies.emplace_back();
+    it = g->policies.end() - 1;
+  }
+  ctx_.scheduler.cancel(it->next);
+  it->spec = request;
+  it->breaches = 0;
+  it->lastCount.clear();
+  const std::size_t index = static_cast<std::size_t>(it - g->policies.begin());
+  it->next = ctx_.scheduler.scheduleAfter(request.Alarm.Period,
+                                          [this, gp = g, index] { evaluateAlarms(*gp, index); });
+  ctx_.trace.record(ctx_.now(), "asg.policy.put", request.PolicyName,
+                    {{"metric", metric}, {"adjustment", request.ScalingAdjustment}});
+  api_.reply(std::move(done), ok());
+}
+
+void AutoScalingEmulator::describeAutoScalingGroups(
+    ports::DescribeAutoScalingGroupsRequest request,
+    ports::Callback<ports::DescribeAutoScalingGroupsResult> done) {
+  using R = ports::DescribeAutoScalingGroupsResult;
+  if (api_.throttled()) return api_.reply(std::move(done), ports::Outcome<R>(api_.throttleError()));
+  R result;
+  for (const auto& [name, g] : groups_) {
+    const auto& names = request.AutoScalingGroupNames;
+    if (names.empty() || std::find(names.begin(), names.end(), name) != names.end()) {
+      result.AutoScalingGroups.push_back(describe(*g));
+    }
+  }
+  api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
+}
+
+ports::AutoScalingGroup AutoScalingEmulator::describe(const Group& g) const {
+  ports::AutoScalingGroup d = g.desc;
+  for (const auto& [id, i] : g.instances) d.Instances.push_back(i);
+  return d;
+}
+
+std::optional<ports::AutoScalingGroup> AutoScalingEmulator::group(const std::string& name) const {
+  const auto it = groups_.find(name);
+  if (it == groups_.end()) return std::nullopt;
+  return describe(*it->second);
+}
+
+std::optional<std::string> AutoScalingEmulator::groupOf(const std::string& instanceId) const {
+  const auto it = groupByInstance_.find(instanceId);
+  if (it == groupByInstance_.end()) return std::nullopt;
+  return it->second;
+}
+
+// --- Keeping desired capacity ----------------------------------------------------------------
+
+void AutoScalingEmulator::reconcileSoon(Group& g, Duration delay) {
+  if (ctx_.scheduler.isPending(g.reconcileEvent)) return;
+  g.reconcileEvent = ctx_.scheduler.scheduleAfter(delay, [this, gp = &g] { reconcile(*gp); });
+}
+
+void AutoScalingEmulator::reconcile(Group& g) {
+  const int have = g.capacity();
+  const int want = g.desc.DesiredCapacity;
+  if (have < want && !suspended(g, ScalingProcess::kLaunch)) {
+    for (int i = have; i < want; ++i) launchOne(g, {});
+  } else if (have > want && !suspended(g, ScalingProcess::kTerminate)) {
+    for (int i = want; i < have; ++i) {
+      const std::string victim = pickVictim(g);
+      if (victim.empty()) break;  // the rest are launches in flight; they are trimmed later
+      terminate(g, victim, "scale-in");
+    }
+  }
+}
+
+std::string AutoScalingEmulator::pickZone(const Group& g,
+                                          const std::vector<std::string>& avoid) const {
+  std::string best;
+  int bestCount = 0;
+  for (const std::string& z : g.desc.AvailabilityZones) {
+    if (std::find(avoid.begin(), avoid.end(), z) != avoid.end()) continue;
+    const auto inFlight = g.launchingIn.find(z);
+    int n = inFlight == g.launchingIn.end() ? 0 : inFlight->second;
+    for (const auto& [id, i] : g.instances) {
+      n += i.AvailabilityZone == z && i.State != LifecycleState::kTerminating;
+    }
+    if (best.empty() || n < bestCount) {
+      best = z;
+      bestCount = n;
+    }
+  }
+  return best;
+}
+
+void AutoScalingEmulator::launchOne(Group& g, std::vector<std::string> avoid) {
+  const std::string zone = pickZone(g, avoid);
+  if (zone.empty()) return;
+  ++g.launching;
+  ++g.launchingIn[zone];
+  ports::RunInstancesRequest req;
+  req.InstanceType = g.desc.Template.InstanceType;
+  req.AvailabilityZone = zone;
+  req.UserData = g.desc.Template.UserData;
+  req.Tags = g.desc.Template.Tags;
+  req.Tags.push_back({"aws:autoscaling:groupName", g.desc.AutoScalingGroupName});
+  const int version = g.desc.Template.Version;
+  const std::string name = g.desc.AutoScalingGroupName;
+  ec2Api_.runInstances(
+      req, [this, name, zone, version, avoid](ports::Outcome<ports::RunInstancesResult> o) mutable {
+        Group* gp = find(name);
+        if (gp == nullptr) {  // deleted meanwhile: do not leak the instance
+          if (o.ok())
+            ec2Api_.terminateInstances({{o.value().Instances[0].InstanceId}}, [](auto) {});
+          return;
+        }
+        Group& grp = *gp;
+        --grp.launching;
+        if (!o.ok()) {
+          ctx_.trace.record(ctx_.now(), "asg.launch.failed", name,
+                            {{"zone", zone}, {"code", o.error().Code}});
+          if (grp.capacity() >= grp.desc.DesiredCapacity) return;
+          avoid.push_back(zone);
+          if (avoid.size() < grp.desc.AvailabilityZones.size()) {
+            launchOne(grp, avoid);  // try another zone at once, as Auto Scaling does
+          } else {
+            reconcileSoon(grp, kLaunchRetryDelay);
+          }
+          return;
+        }
+        const ports::Instance& inst = o.value().Instances[0];
+        ports::AsgInstance i;
+        i.InstanceId = inst.InstanceId;
+        i.AvailabilityZone = inst.AvailabilityZone;
+        i.State = LifecycleState::kPending;
+        i.LaunchTemplateVersion = version;
+        i.LaunchTime = inst.LaunchTime;
+        grp.instances.emplace(i.InstanceId, i);
+        groupByInstance_[i.InstanceId] = name;
+        ctx_.trace.record(ctx_.now(), "asg.instance.launched", i.InstanceId,
+                          {{"group", name}, {"zone", zone}, {"template", version}});
+        if (!suspended(grp, ScalingProcess::kAddToLoadBalancer)) {
+          for (const std::string& tg : grp.desc.TargetGroupARNs) {
+            elbApi_.registerTargets({tg, {i.InstanceId}}, [](auto) {});
+          }
+        }
+        if (grp.desc.HealthCheck == ports::HealthCheckType::kElb) {
+          // Load-balancer health counts once the grace period is over: look again then.
+          checkHealthLater(name, i.InstanceId, grp.grace);
+        }
+        if (grp.capacity() > grp.desc.DesiredCapacity) reconcileSoon(grp);  // scaled in meanwhile
+      });
+}
+
+std::string AutoScalingEmulator::pickVictim(const Group& g) const {
+  // Default termination policy: the zone with the most instances, then the oldest launch
+  // template version, then the oldest launch; the instance id breaks ties deterministically.
+  std::map<std::string, int> perZone;
+  for (const auto& [id, i] : g.instances) {
+    if (i.State == LifecycleState::kPending || i.State == LifecycleState::kInService) {
+      ++perZone[i.AvailabilityZone];
+    }
+  }
+  if (perZone.empty()) return "";
+  std::string zone;
+  int most = -1;
+  for (const std::string& z : g.desc.AvailabilityZones) {
+    const auto it = perZone.find(z);
+    if (it != perZone.end() && it->second > most) {
+      zone = z;
+      most = it->second;
+    }
+  }
+  const ports::AsgInstance* victim = nullptr;
+  for (const auto& [id, i] : g.instances) {
+    if (i.AvailabilityZone != zone ||
+        (i.State != LifecycleState::kPending && i.State != LifecycleState::kInService)) {
+      continue;
+    }
+    if (victim == nullptr || i.LaunchTemplateVersion < victim->LaunchTemplateVersion ||
+        (i.LaunchTemplateVersion == victim->LaunchTemplateVersion &&
+         i.LaunchTime < victim->LaunchTime)) {
+      victim = &i;
+    }
+  }
+  return victim == nullptr ? "" : victim->InstanceId;
+}
+
+void AutoScalingEmulator::terminate(Group& g, const std::string& instanceId, const char* cause) {
+  auto it = g.instances.find(instanceId);
+  if (it == g.instances.end() || it->second.State == LifecycleState::kTerminating) return;
+  it->second.State = LifecycleState::kTerminating;
+  ctx_.trace.record(ctx_.now(), "asg.instance.terminating", instanceId,
+                    {{"group", g.desc.AutoScalingGroupName}, {"cause", cause}});
+  // Deregister first and let connections drain (the longest delay of its target groups),
+  // then terminate.
+  Duration drain;
+  for (const std::string& tg : elb_.targetGroupsOf(instanceId)) {
+    if (const auto t = elb_.targetGroup(tg)) drain = std::max(drain, t->DeregistrationDelay);
+    elbApi_.deregisterTargets({tg, {instanceId}}, [](auto) {});
+  }
+  ctx_.scheduler.scheduleAfter(
+      drain, [this, id = instanceId] { ec2Api_.terminateInstances({{id}}, [](auto) {}); });
+}
+
+void AutoScalingEmulator::instanceChanged(const std::string& instanceId) {
+  const auto gi = groupByInstance_.find(instanceId);
+  if (gi == groupByInstance_.end()) return;
+  Group* g = find(gi->second);
+  if (g == nullptr) return;
+  auto it = g->instances.find(instanceId);
+  if (it == g->instances.end()) return;
+  ports::AsgInstance& i = it->second;
+  const auto inst = ec2_.instance(instanceId);
+  const auto state = inst ? inst->State : ports::InstanceStateName::kTerminated;
+  if (state == ports::InstanceStateName::kTerminated ||
+      (state == ports::InstanceStateName::kShuttingDown &&
+       i.State != LifecycleState::kTerminating)) {
+    // Gone (or going) for good: forget it and make up the capacity.
+    ctx_.trace.record(ctx_.now(), "asg.instance.terminated", instanceId,
+                      {{"group", g->desc.AutoScalingGroupName}});
+    g->instances.erase(it);
+    groupByInstance_.erase(gi);
+    reconcileSoon(*g);
+    return;
+  }
+  if (i.State == LifecycleState::kPending && state == ports::InstanceStateName::kRunning) {
+    i.State = LifecycleState::kInService;
+    ctx_.trace.record(ctx_.now(), "asg.instance.in_service", instanceId,
+                      {{"group", g->desc.AutoScalingGroupName}});
+  }
+  checkHealthLater(g->desc.AutoScalingGroupName, instanceId, kHealthCheckDelay);
+}
+
+void AutoScalingEmulator::checkHealthLater(const std::string& group, const std::string& instanceId,
+                                           Duration delay) {
+  // By name: the group may be deleted meanwhile. Boxed: two strings exceed an event's captures.
+  auto key = std::make_shared<std::pair<std::string, std::string>>(group, instanceId);
+  ctx_.scheduler.scheduleAfter(delay, [this, key] {
+    if (Group* g = find(key->first)) checkHealth(*g, key->second);
+  });
+}
+
+void AutoScalingEmulator::checkHealth(Group& g, const std::string& instanceId) {
+  if (suspended(g, ScalingProcess::kHealthCheck)) return;
+  const auto it = g.instances.find(instanceId);
+  if (it == g.instances.end() || it->second.State != LifecycleState::kInService) return;
+  ports::AsgInstance& i = it->second;
+  const auto status = ec2_.status(instanceId);
+  bool unhealthy = !status || status->InstanceState != ports::InstanceStateName::kRunning ||
+                   status->InstanceStatus == ports::StatusCheck::kImpaired;
+  const char* why = "EC2 status checks failed";
+  if (!unhealthy && g.desc.HealthCheck == ports::HealthCheckType::kElb &&
+      ctx_.now() - i.LaunchTime >= g.grace) {
+    for (const std::string& tg : g.desc.TargetGroupARNs) {
+      if (elb_.targetState(tg, instanceId) == ports::TargetHealthState::kUnhealthy) {
+        unhealthy = true;
+        why = "ELB health checks failed";
+      }
+    }
+  }
+  if (!unhealthy) return;
+  if (i.Healthy) {
+    i.Healthy = false;
+    ctx_.trace.record(ctx_.now(), "asg.instance.unhealthy", instanceId,
+                      {{"group", g.desc.AutoScalingGroupName}, {"why", why}});
+  }
+  if (!suspended(g, ScalingProcess::kReplaceUnhealthy)) {
+    terminate(g, instanceId, "unhealthy");
+    reconcileSoon(g);
+  }
+}
+
+// --- Scaling policies ------------------------------------------------------------------------
+
+void AutoScalingEmulator::evaluateAlarms(Group& g, std::size_t policyIndex) {
+  Policy& p = g.policies[policyIndex];
+  const ports::MetricAlarm& alarm = p.spec.Alarm;
+  p.next = ctx_.scheduler.scheduleAfter(
+      alarm.Period, [this, gp = &g, policyIndex] { evaluateAlarms(*gp, policyIndex); });
+  if (metrics_ == nullptr) return;
+
+  // The metric over the period just ended, per in-service instance.
+  const double periodS = alarm.Period.toSecondsF();
+  std::vector<double> values;
+  std::map<std::string, double> counts;
+  for (const auto& [id, i] : g.instances) {
+    if (i.State != LifecycleState::kInService) continue;
+    const double now = metrics_->cumulativeRequests(id);
+    const auto last = p.lastCount.find(id);
+    const double requests = now - (last == p.lastCount.end() ? now : last->second);
+    counts[id] = now;
+    if (last == p.lastCount.end()) continue;  // joined during this period: no full sample
+    const std::string& m = alarm.MetricName;
+    double v = requests;
+    if (m == "CPUUtilization") {
+      const double cap = metrics_->capacityRps(id);
+      v = cap > 0 ? std::min(100.0, 100.0 * requests / periodS / cap) : 0;
+    } else if (m == "NetworkOut" || m == "NetworkIn") {
+      v = requests * kBytesPerRequest;
+    }
+    values.push_back(v);
+  }
+  p.lastCount = std::move(counts);
+  if (values.empty()) return;
+  double value = 0;
+  switch (alarm.Statistic) {
+    case ports::MetricStatistic::kSum:
+      for (const double v : values) value += v;
+      break;
+    case ports::MetricStatistic::kAverage:
+      for (const double v : values) value += v;
+      value /= static_cast<double>(values.size());
+      break;
+    case ports::MetricStatistic::kMaximum:
+      value = *std::max_element(values.begin(), values.end());
+      break;
+    case ports::MetricStatistic::kMinimum:
+      value = *std::min_element(values.begin(), values.end());
+      break;
+  }
+  const bool breach = alarm.Comparison == ports::ComparisonOperator::kGreaterThanThreshold
+                          ? value > alarm.Threshold
+                          : value < alarm.Threshold;
+  p.breaches = breach ? p.breaches + 1 : 0;
+  if (p.breaches < alarm.EvaluationPeriods || suspended(g, ScalingProcess::kAlarmNotification) ||
+      ctx_.now() < g.cooldownUntil) {
+    return;
+  }
+  const int desired =
+      std::clamp(g.desc.DesiredCapacity + p.spec.ScalingAdjustment, g.desc.MinSize, g.desc.MaxSize);
+  if (desired == g.desc.DesiredCapacity) return;
+  g.desc.DesiredCapacity = desired;
+  g.cooldownUntil = ctx_.now() + p.spec.Cooldown.value_or(g.cooldown);
+  ctx_.trace.record(ctx_.now(), "asg.policy.executed", p.spec.PolicyName,
+                    {{"group", g.desc.AutoScalingGroupName},
+                     {"desired", desired},
+                     {"value_milli", static_cast<std::int64_t>(value * 1000)}});
+  reconcileSoon(g);
+}
+
+}  // namespace ebsim::emu::asg
