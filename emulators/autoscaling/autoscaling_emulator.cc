@@ -25,16 +25,43 @@ struct AutoScalingEmulator::Group {
   std::map<std::string, ports::AsgInstance> instances;  // by id
   int launching = 0;                                    // RunInstances calls in flight
   std::map<std::string, int> launchingIn;               // ... by zone, for AZ balance
+  int live = 0;                                         // instances Pending or InService
+  std::map<std::string, int> liveIn;                    // ... by zone
   sim::EventHandle reconcileEvent;
   SimTime cooldownUntil;
   std::vector<Policy> policies;
 
-  int capacity() const {  // what counts toward desired
-    int n = launching;
-    for (const auto& [id, i] : instances) {
-      n += i.State == LifecycleState::kPending || i.State == LifecycleState::kInService;
+  static bool isLive(LifecycleState s) {
+    return s == LifecycleState::kPending || s == LifecycleState::kInService;
+  }
+  // What counts toward desired capacity. The live counts are kept by add/setState/erase, so
+  // this is O(1): groups of thousands of instances launch and replace without quadratic cost.
+  int capacity() const { return launching + live; }
+
+  void add(const ports::AsgInstance& i) {
+    instances.emplace(i.InstanceId, i);
+    if (isLive(i.State)) {
+      ++live;
+      ++liveIn[i.AvailabilityZone];
     }
-    return n;
+  }
+  void setState(ports::AsgInstance& i, LifecycleState next) {
+    const bool was = isLive(i.State);
+    const bool is = isLive(next);
+    i.State = next;
+    if (was != is) {
+      live += is ? 1 : -1;
+      liveIn[i.AvailabilityZone] += is ? 1 : -1;
+    }
+  }
+  void erase(const std::string& id) {
+    const auto it = instances.find(id);
+    if (it == instances.end()) return;
+    if (isLive(it->second.State)) {
+      --live;
+      --liveIn[it->second.AvailabilityZone];
+    }
+    instances.erase(it);
   }
 };
 
@@ -271,7 +298,7 @@ void AutoScalingEmulator::attachInstances(ports::AttachInstancesRequest request,
     i.State = LifecycleState::kInService;
     i.LaunchTemplateVersion = 0;  // not launched from this group's template
     i.LaunchTime = inst->LaunchTime;
-    g->instances.emplace(id, i);
+    g->add(i);
     groupByInstance_[id] = g->desc.AutoScalingGroupName;
     ctx_.trace.record(ctx_.now(), "asg.instance.attached", id,
                       {{"group", g->desc.AutoScalingGroupName}});
@@ -311,7 +338,7 @@ void AutoScalingEmulator::detachInstances(ports::DetachInstancesRequest request,
     g->desc.DesiredCapacity -= n;
   }
   for (const std::string& id : request.InstanceIds) {
-    g->instances.erase(id);
+    g->erase(id);
     groupByInstance_.erase(id);
     for (const std::string& tg : g->desc.TargetGroupARNs) {
       elbApi_.deregisterTargets({tg, {id}}, [](auto) {});
@@ -474,10 +501,9 @@ std::string AutoScalingEmulator::pickZone(const Group& g,
   for (const std::string& z : g.desc.AvailabilityZones) {
     if (std::find(avoid.begin(), avoid.end(), z) != avoid.end()) continue;
     const auto inFlight = g.launchingIn.find(z);
-    int n = inFlight == g.launchingIn.end() ? 0 : inFlight->second;
-    for (const auto& [id, i] : g.instances) {
-      n += i.AvailabilityZone == z && i.State != LifecycleState::kTerminating;
-    }
+    const auto live = g.liveIn.find(z);
+    const int n = (inFlight == g.launchingIn.end() ? 0 : inFlight->second) +
+                  (live == g.liveIn.end() ? 0 : live->second);
     if (best.empty() || n < bestCount) {
       best = z;
       bestCount = n;
@@ -528,7 +554,7 @@ void AutoScalingEmulator::launchOne(Group& g, std::vector<std::string> avoid) {
         i.State = LifecycleState::kPending;
         i.LaunchTemplateVersion = version;
         i.LaunchTime = inst.LaunchTime;
-        grp.instances.emplace(i.InstanceId, i);
+        grp.add(i);
         groupByInstance_[i.InstanceId] = name;
         ctx_.trace.record(ctx_.now(), "asg.instance.launched", i.InstanceId,
                           {{"group", name}, {"zone", zone}, {"template", version}});
@@ -582,7 +608,7 @@ std::string AutoScalingEmulator::pickVictim(const Group& g) const {
 void AutoScalingEmulator::terminate(Group& g, const std::string& instanceId, const char* cause) {
   auto it = g.instances.find(instanceId);
   if (it == g.instances.end() || it->second.State == LifecycleState::kTerminating) return;
-  it->second.State = LifecycleState::kTerminating;
+  g.setState(it->second, LifecycleState::kTerminating);
   ctx_.trace.record(ctx_.now(), "asg.instance.terminating", instanceId,
                     {{"group", g.desc.AutoScalingGroupName}, {"cause", cause}});
   // Deregister first and let connections drain (the longest delay of its target groups),
@@ -612,13 +638,13 @@ void AutoScalingEmulator::instanceChanged(const std::string& instanceId) {
     // Gone (or going) for good: forget it and make up the capacity.
     ctx_.trace.record(ctx_.now(), "asg.instance.terminated", instanceId,
                       {{"group", g->desc.AutoScalingGroupName}});
-    g->instances.erase(it);
+    g->erase(instanceId);
     groupByInstance_.erase(gi);
     reconcileSoon(*g);
     return;
   }
   if (i.State == LifecycleState::kPending && state == ports::InstanceStateName::kRunning) {
-    i.State = LifecycleState::kInService;
+    g->setState(i, LifecycleState::kInService);
     ctx_.trace.record(ctx_.now(), "asg.instance.in_service", instanceId,
                       {{"group", g->desc.AutoScalingGroupName}});
   }

@@ -503,9 +503,8 @@ void Ec2Emulator::impairAfterStatusCheck(Instance& in) {
   // Status checks run once a period from when the instance started running; the next one
   // reports it impaired. (A crash while still pending is noticed by the first check.)
   const Duration period = options_.statusCheckPeriod;
-  const Duration age = in.desc.State == InstanceStateName::kRunning
-                           ? ctx_.now() - in.runningSince
-                           : Duration::zero();
+  const Duration age = in.desc.State == InstanceStateName::kRunning ? ctx_.now() - in.runningSince
+                                                                    : Duration::zero();
   const Duration wait = period - Duration::nanos(age.count() % period.count());
   ctx_.scheduler.scheduleAfter(wait, [this, p = &in] {
     if (!p->alive() || p->impaired) return;
@@ -563,11 +562,19 @@ bool Ec2Emulator::zoneDown(const std::string& zone) const {
 }
 
 std::string Ec2Emulator::pickVictim(sim::Rng& rng, bool servingOnly) {
+  auto eligible = [servingOnly](const Instance& in) {
+    return in.desc.State == InstanceStateName::kRunning && !in.crashed &&
+           (!servingOnly || in.app == App::kServing);
+  };
+  // Rejection sampling over all instances ever launched: uniform over the eligible ones and
+  // O(1) expected while most are eligible (a large fleet). When few are, fall back to a scan.
+  for (int attempt = 0; attempt < 32 && !instances_.empty(); ++attempt) {
+    const Instance& in = *instances_[rng.index(instances_.size())];
+    if (eligible(in)) return in.desc.InstanceId;
+  }
   std::vector<const Instance*> candidates;
   for (const auto& inst : instances_) {
-    if (inst->desc.State != InstanceStateName::kRunning || inst->crashed) continue;
-    if (servingOnly && inst->app != App::kServing) continue;
-    candidates.push_back(inst.get());
+    if (eligible(*inst)) candidates.push_back(inst.get());
   }
   if (candidates.empty()) {
     ctx_.trace.record(ctx_.now(), "ec2.fault.no_victim", servingOnly ? "serving" : "running");
