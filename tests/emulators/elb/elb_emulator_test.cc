@@ -285,3 +285,30 @@ TEST_CASE("a flaky app is checked one by one and flaps, reproducibly", "[elb]") 
   CHECK(run(3) == a);
   CHECK(run(4).second != a.second);
 }
+
+TEST_CASE("health_check_flap: an armed flap makes a healthy target come and go, then settle",
+          "[elb][faults]") {
+  Fixture f;
+  const auto ids = f.launch(1);
+  f.w.runTo(f.w.at(200));
+  f.registerAll(ids);
+  f.w.runTo(f.w.at(300));
+  REQUIRE(f.elb.targetState(f.tg.TargetGroupArn, ids[0]) == TargetHealthState::kHealthy);
+  const auto changesBefore = f.changes.size();
+  ebsim::sim::FaultArming at;
+  at.start = f.w.at(300);
+  f.w.faults.arm("ec2.app.health_check_flap", at);  // 5 minutes of 50 % failing checks
+  const auto eventsBefore = f.w.scheduler.eventsProcessed();
+  f.w.runTo(f.w.at(300 + 300));
+  CHECK(f.w.count("ec2.app.flapping") == 1);
+  // Every check is now a draw, run one by one: 20 checks in 5 minutes at 15 s.
+  CHECK(f.w.scheduler.eventsProcessed() - eventsBefore >= 19);
+  const auto during = f.changes.size() - changesBefore;
+  f.w.runFor(Duration::minutes(10));
+  CHECK(f.w.count("ec2.app.steady") == 1);
+  CHECK(f.elb.targetState(f.tg.TargetGroupArn, ids[0]) == TargetHealthState::kHealthy);
+  CHECK(f.changes.size() - changesBefore - during <= 1);  // settled: at most the way back
+  const auto eventsSettled = f.w.scheduler.eventsProcessed();
+  f.w.runFor(Duration::hours(1));
+  CHECK(f.w.scheduler.eventsProcessed() == eventsSettled);  // steady again: no check events
+}
