@@ -245,7 +245,7 @@ TEST_CASE("attach and detach adjust desired capacity", "[asg]") {
   CHECK(f.inService() == 2);  // replaced, since desired stayed 2
 }
 
-TEST_CASE("suspended processes: no launches, no replacement; resuming catches up", "[asg]") {
+TEST_CASE("suspended processes: no launches, no replacement, and resuming catches up", "[asg]") {
   Fixture f;
   REQUIRE(f.create(f.request(1, 4, 2)).ok());
   f.w.runTo(f.w.at(300));

@@ -161,7 +161,7 @@ TEST_CASE("RunInstances validation, quota and capacity errors carry AWS codes", 
   CHECK(w2.await<ports::RunInstancesResult>([&](auto cb) { ec2b.runInstances(req, cb); }).ok());
 }
 
-TEST_CASE("terminate: shutting-down, then terminated; unknown ids are refused", "[ec2]") {
+TEST_CASE("terminate: shutting-down, then terminated, and unknown ids are refused", "[ec2]") {
   World w;
   Ec2Emulator ec2(w.ctx, options());
   const auto ids = launch(w, ec2, 1, "v1");
