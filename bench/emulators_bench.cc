@@ -26,7 +26,7 @@ struct Cloud {
         ctx{scheduler, trace, faults, root, emu::Region{}},
         ec2(ctx, options(instances)),
         elb(ctx, ec2),
-        asg(ctx, ec2, elb, ec2, elb),
+        asg(ctx, ec2, elb, ec2.internalApi(), elb.internalApi()),
         traffic(ctx, ec2, elb) {
     asg.setMetricSource(&traffic);
   }

@@ -25,6 +25,9 @@ struct AutoScalingEmulator::Group {
   std::map<std::string, ports::AsgInstance> instances;  // by id
   int launching = 0;                                    // RunInstances calls in flight
   std::map<std::string, int> launchingIn;               // ... by zone, for AZ balance
+  std::uint64_t serial = 0;                             // tells a re-created namesake apart
+  std::map<std::string, SimTime> inServiceAt;           // grace periods count from here
+  SimTime reconcileAt;                                  // when reconcileEvent is due
   int live = 0;                                         // instances Pending or InService
   std::map<std::string, int> liveIn;                    // ... by zone
   sim::EventHandle reconcileEvent;
@@ -62,6 +65,7 @@ struct AutoScalingEmulator::Group {
       --liveIn[it->second.AvailabilityZone];
     }
     instances.erase(it);
+    inServiceAt.erase(id);
   }
 };
 
@@ -145,6 +149,7 @@ void AutoScalingEmulator::createAutoScalingGroup(ports::CreateAutoScalingGroupRe
     }
   }
   auto g = std::make_unique<Group>();
+  g->serial = ++groupCounter_;
   g->desc.AutoScalingGroupName = name;
   g->desc.Template = request.Template;
   g->desc.MinSize = request.MinSize;
@@ -192,18 +197,25 @@ void AutoScalingEmulator::updateAutoScalingGroup(ports::UpdateAutoScalingGroupRe
   if (request.HealthCheck) g->desc.HealthCheck = *request.HealthCheck;
   if (request.HealthCheckGracePeriod) g->grace = *request.HealthCheckGracePeriod;
   if (request.TargetGroupARNs) {
-    for (const std::string& tg : *request.TargetGroupARNs) {
-      const auto& old = g->desc.TargetGroupARNs;
-      if (std::find(old.begin(), old.end(), tg) != old.end()) continue;
-      std::vector<std::string> ids;
-      for (const auto& [id, i] : g->instances) {
-        if (i.State == LifecycleState::kInService || i.State == LifecycleState::kPending) {
-          ids.push_back(id);
-        }
-      }
-      if (!ids.empty()) elbApi_.registerTargets({tg, ids}, [](auto) {});
+    std::vector<std::string> ids;
+    for (const auto& [id, i] : g->instances) {
+      if (Group::isLive(i.State)) ids.push_back(id);
     }
-    g->desc.TargetGroupARNs = *request.TargetGroupARNs;
+    const auto& old = g->desc.TargetGroupARNs;
+    const auto& now = *request.TargetGroupARNs;
+    for (const std::string& tg : now) {  // added groups get the instances...
+      if (std::find(old.begin(), old.end(), tg) != old.end() || ids.empty() ||
+          suspended(*g, ScalingProcess::kAddToLoadBalancer)) {
+        continue;
+      }
+      elbApi_.registerTargets({tg, ids}, [](auto) {});
+    }
+    for (const std::string& tg : old) {  // ...and removed groups lose them
+      if (std::find(now.begin(), now.end(), tg) == now.end() && !ids.empty()) {
+        elbApi_.deregisterTargets({tg, ids}, [](auto) {});
+      }
+    }
+    g->desc.TargetGroupARNs = now;
   }
   traceGroup("asg.group.updated", *g);
   reconcileSoon(*g);
@@ -224,12 +236,10 @@ void AutoScalingEmulator::deleteAutoScalingGroup(ports::DeleteAutoScalingGroupRe
                      "You cannot delete an AutoScalingGroup while there are instances or "
                      "pending Spot instance request(s) still in the group.");
   }
-  std::vector<std::string> ids;
   for (const auto& [id, i] : g->instances) {
-    ids.push_back(id);
     groupByInstance_.erase(id);
+    if (i.State != LifecycleState::kTerminating) retire(id);  // deregister, drain, terminate
   }
-  if (!ids.empty()) ec2Api_.terminateInstances({ids}, [](auto) {});
   ctx_.scheduler.cancel(g->reconcileEvent);
   for (Policy& p : g->policies) ctx_.scheduler.cancel(p.next);
   traceGroup("asg.group.deleted", *g);
@@ -299,6 +309,7 @@ void AutoScalingEmulator::attachInstances(ports::AttachInstancesRequest request,
     i.LaunchTemplateVersion = 0;  // not launched from this group's template
     i.LaunchTime = inst->LaunchTime;
     g->add(i);
+    g->inServiceAt[id] = ctx_.now();
     groupByInstance_[id] = g->desc.AutoScalingGroupName;
     ctx_.trace.record(ctx_.now(), "asg.instance.attached", id,
                       {{"group", g->desc.AutoScalingGroupName}});
@@ -432,6 +443,13 @@ void AutoScalingEmulator::putScalingPolicy(ports::PutScalingPolicyRequest reques
   it->spec = request;
   it->breaches = 0;
   it->lastCount.clear();
+  if (metrics_ != nullptr) {  // the first period counts from now, not from the next boundary
+    for (const auto& [id, i] : g->instances) {
+      if (i.State == LifecycleState::kInService) {
+        it->lastCount[id] = metrics_->cumulativeRequests(id);
+      }
+    }
+  }
   const std::size_t index = static_cast<std::size_t>(it - g->policies.begin());
   it->next = ctx_.scheduler.scheduleAfter(request.Alarm.Period,
                                           [this, gp = g, index] { evaluateAlarms(*gp, index); });
@@ -476,8 +494,13 @@ std::optional<std::string> AutoScalingEmulator::groupOf(const std::string& insta
 // --- Keeping desired capacity ----------------------------------------------------------------
 
 void AutoScalingEmulator::reconcileSoon(Group& g, Duration delay) {
-  if (ctx_.scheduler.isPending(g.reconcileEvent)) return;
-  g.reconcileEvent = ctx_.scheduler.scheduleAfter(delay, [this, gp = &g] { reconcile(*gp); });
+  const SimTime at = ctx_.now() + delay;
+  if (ctx_.scheduler.isPending(g.reconcileEvent)) {
+    if (g.reconcileAt <= at) return;          // one is due sooner anyway
+    ctx_.scheduler.cancel(g.reconcileEvent);  // e.g. a 30 s launch retry: act now instead
+  }
+  g.reconcileAt = at;
+  g.reconcileEvent = ctx_.scheduler.scheduleAt(at, [this, gp = &g] { reconcile(*gp); });
 }
 
 void AutoScalingEmulator::reconcile(Group& g) {
@@ -525,50 +548,49 @@ void AutoScalingEmulator::launchOne(Group& g, std::vector<std::string> avoid) {
   req.Tags.push_back({"aws:autoscaling:groupName", g.desc.AutoScalingGroupName});
   const int version = g.desc.Template.Version;
   const std::string name = g.desc.AutoScalingGroupName;
-  ec2Api_.runInstances(
-      req, [this, name, zone, version, avoid](ports::Outcome<ports::RunInstancesResult> o) mutable {
-        Group* gp = find(name);
-        if (gp == nullptr) {  // deleted meanwhile: do not leak the instance
-          if (o.ok())
-            ec2Api_.terminateInstances({{o.value().Instances[0].InstanceId}}, [](auto) {});
-          return;
-        }
-        Group& grp = *gp;
-        --grp.launching;
-        if (!o.ok()) {
-          ctx_.trace.record(ctx_.now(), "asg.launch.failed", name,
-                            {{"zone", zone}, {"code", o.error().Code}});
-          if (grp.capacity() >= grp.desc.DesiredCapacity) return;
-          avoid.push_back(zone);
-          if (avoid.size() < grp.desc.AvailabilityZones.size()) {
-            launchOne(grp, avoid);  // try another zone at once, as Auto Scaling does
-          } else {
-            reconcileSoon(grp, kLaunchRetryDelay);
-          }
-          return;
-        }
-        const ports::Instance& inst = o.value().Instances[0];
-        ports::AsgInstance i;
-        i.InstanceId = inst.InstanceId;
-        i.AvailabilityZone = inst.AvailabilityZone;
-        i.State = LifecycleState::kPending;
-        i.LaunchTemplateVersion = version;
-        i.LaunchTime = inst.LaunchTime;
-        grp.add(i);
-        groupByInstance_[i.InstanceId] = name;
-        ctx_.trace.record(ctx_.now(), "asg.instance.launched", i.InstanceId,
-                          {{"group", name}, {"zone", zone}, {"template", version}});
-        if (!suspended(grp, ScalingProcess::kAddToLoadBalancer)) {
-          for (const std::string& tg : grp.desc.TargetGroupARNs) {
-            elbApi_.registerTargets({tg, {i.InstanceId}}, [](auto) {});
-          }
-        }
-        if (grp.desc.HealthCheck == ports::HealthCheckType::kElb) {
-          // Load-balancer health counts once the grace period is over: look again then.
-          checkHealthLater(name, i.InstanceId, grp.grace);
-        }
-        if (grp.capacity() > grp.desc.DesiredCapacity) reconcileSoon(grp);  // scaled in meanwhile
-      });
+  const std::uint64_t groupId = g.serial;
+  ec2Api_.runInstances(req, [this, name, groupId, zone, version,
+                             avoid](ports::Outcome<ports::RunInstancesResult> o) mutable {
+    Group* gp = find(name);
+    if (gp == nullptr || gp->serial != groupId) {  // deleted (or re-created) meanwhile
+      if (o.ok()) {
+        ec2Api_.terminateInstances({{o.value().Instances[0].InstanceId}}, [](auto) {});
+      }
+      return;
+    }
+    Group& grp = *gp;
+    --grp.launching;
+    if (--grp.launchingIn[zone] == 0) grp.launchingIn.erase(zone);
+    if (!o.ok()) {
+      ctx_.trace.record(ctx_.now(), "asg.launch.failed", name,
+                        {{"zone", zone}, {"code", o.error().Code}});
+      if (grp.capacity() >= grp.desc.DesiredCapacity) return;
+      avoid.push_back(zone);
+      if (avoid.size() < grp.desc.AvailabilityZones.size()) {
+        launchOne(grp, avoid);  // try another zone at once, as Auto Scaling does
+      } else {
+        reconcileSoon(grp, kLaunchRetryDelay);
+      }
+      return;
+    }
+    const ports::Instance& inst = o.value().Instances[0];
+    ports::AsgInstance i;
+    i.InstanceId = inst.InstanceId;
+    i.AvailabilityZone = inst.AvailabilityZone;
+    i.State = LifecycleState::kPending;
+    i.LaunchTemplateVersion = version;
+    i.LaunchTime = inst.LaunchTime;
+    grp.add(i);
+    groupByInstance_[i.InstanceId] = name;
+    ctx_.trace.record(ctx_.now(), "asg.instance.launched", i.InstanceId,
+                      {{"group", name}, {"zone", zone}, {"template", version}});
+    if (!suspended(grp, ScalingProcess::kAddToLoadBalancer)) {
+      for (const std::string& tg : grp.desc.TargetGroupARNs) {
+        elbApi_.registerTargets({tg, {i.InstanceId}}, [](auto) {});
+      }
+    }
+    if (grp.capacity() > grp.desc.DesiredCapacity) reconcileSoon(grp);  // scaled in meanwhile
+  });
 }
 
 std::string AutoScalingEmulator::pickVictim(const Group& g) const {
@@ -611,6 +633,10 @@ void AutoScalingEmulator::terminate(Group& g, const std::string& instanceId, con
   g.setState(it->second, LifecycleState::kTerminating);
   ctx_.trace.record(ctx_.now(), "asg.instance.terminating", instanceId,
                     {{"group", g.desc.AutoScalingGroupName}, {"cause", cause}});
+  retire(instanceId);
+}
+
+void AutoScalingEmulator::retire(const std::string& instanceId) {
   // Deregister first and let connections drain (the longest delay of its target groups),
   // then terminate.
   Duration drain;
@@ -645,6 +671,11 @@ void AutoScalingEmulator::instanceChanged(const std::string& instanceId) {
   }
   if (i.State == LifecycleState::kPending && state == ports::InstanceStateName::kRunning) {
     g->setState(i, LifecycleState::kInService);
+    g->inServiceAt[instanceId] = ctx_.now();
+    if (g->desc.HealthCheck == ports::HealthCheckType::kElb) {
+      // Load-balancer health counts once the grace period from InService is over.
+      checkHealthLater(g->desc.AutoScalingGroupName, instanceId, g->grace);
+    }
     ctx_.trace.record(ctx_.now(), "asg.instance.in_service", instanceId,
                       {{"group", g->desc.AutoScalingGroupName}});
   }
@@ -669,8 +700,9 @@ void AutoScalingEmulator::checkHealth(Group& g, const std::string& instanceId) {
   bool unhealthy = !status || status->InstanceState != ports::InstanceStateName::kRunning ||
                    status->InstanceStatus == ports::StatusCheck::kImpaired;
   const char* why = "EC2 status checks failed";
+  const auto since = g.inServiceAt.find(instanceId);
   if (!unhealthy && g.desc.HealthCheck == ports::HealthCheckType::kElb &&
-      ctx_.now() - i.LaunchTime >= g.grace) {
+      since != g.inServiceAt.end() && ctx_.now() - since->second >= g.grace) {
     for (const std::string& tg : g.desc.TargetGroupARNs) {
       if (elb_.targetState(tg, instanceId) == ports::TargetHealthState::kUnhealthy) {
         unhealthy = true;

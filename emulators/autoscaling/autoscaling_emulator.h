@@ -3,8 +3,9 @@
 // AutoScalingEmulator: Auto Scaling groups that keep their desired capacity.
 //
 // (eb-reference.md section 6) A group launches instances from its launch template, balancing
-// them across its zones, through the EC2 port (so quota, InsufficientInstanceCapacity and
-// throttling reach it as they would reach AWS), registers them with its target groups, and
+// them across its zones, through the EC2 port (so quota and InsufficientInstanceCapacity reach
+// it as they would on AWS; pass the emulators' internalApi(), which the account's API
+// throttling does not reach), registers them with its target groups, and
 // replaces instances that fail EC2 status checks, or, with HealthCheckType ELB, load-balancer
 // checks once the grace period is over. On scale-in it picks the zone with the most instances,
 // then the oldest launch template version, then the oldest launch (AWS would then pick by
@@ -94,6 +95,8 @@ class AutoScalingEmulator final : public ports::AutoScalingApi {
   void reconcile(Group& g);
   void launchOne(Group& g, std::vector<std::string> zonesToAvoid);
   void terminate(Group& g, const std::string& instanceId, const char* cause);
+  // Deregisters an instance from its target groups, waits for the drain, terminates it.
+  void retire(const std::string& instanceId);
   std::string pickZone(const Group& g, const std::vector<std::string>& avoid) const;
   std::string pickVictim(const Group& g) const;
   void instanceChanged(const std::string& instanceId);
@@ -114,6 +117,7 @@ class AutoScalingEmulator final : public ports::AutoScalingApi {
   const MetricSource* metrics_ = nullptr;
   std::map<std::string, std::unique_ptr<Group>> groups_;
   std::map<std::string, std::string> groupByInstance_;
+  std::uint64_t groupCounter_ = 0;
 };
 
 }  // namespace ebsim::emu::asg

@@ -10,7 +10,7 @@ Cloud::Cloud(EmulatorContext& ctx, CloudOptions options)
       route53_(ctx, options.route53),
       ec2_(ctx, std::move(options.ec2), &s3_),
       elb_(ctx, ec2_),
-      asg_(ctx, ec2_, elb_, ec2_, elb_),
+      asg_(ctx, ec2_, elb_, ec2_.internalApi(), elb_.internalApi()),
       traffic_(ctx, ec2_, elb_) {
   asg_.setMetricSource(&traffic_);
 }

@@ -29,8 +29,22 @@ class ApiEndpoint {
 
   ApiEndpoint(EmulatorContext& ctx, Options options);
 
-  // True if the throttling fault fires for this call.
-  bool throttled() { return throttle_->check(); }
+  // True if the throttling fault fires for this call (never inside an Unthrottled scope).
+  bool throttled() { return !bypass_ && throttle_->check(); }
+
+  // Calls made inside this scope are AWS calling itself (Auto Scaling launching, registering,
+  // terminating): the account's API rate limits and the api_throttling fault do not apply.
+  class Unthrottled {
+   public:
+    explicit Unthrottled(ApiEndpoint& api) : api_(api), was_(api.bypass_) { api_.bypass_ = true; }
+    ~Unthrottled() { api_.bypass_ = was_; }
+    Unthrottled(const Unthrottled&) = delete;
+    Unthrottled& operator=(const Unthrottled&) = delete;
+
+   private:
+    ApiEndpoint& api_;
+    bool was_;
+  };
   ports::AwsError throttleError() const;
 
   // Delivers `outcome` to `done` after the modelled latency.
@@ -63,6 +77,7 @@ class ApiEndpoint {
   Options options_;
   sim::Rng latencyRng_;
   sim::FaultPoint* throttle_;
+  bool bypass_ = false;
 };
 
 }  // namespace ebsim::emu

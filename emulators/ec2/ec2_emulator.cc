@@ -25,6 +25,9 @@ struct Ec2Emulator::Instance {
   int unhealthyHolds = 0;   // app_unhealthy faults in force
   int flapHolds = 0;        // health_check_flap faults in force
   std::uint64_t epoch = 0;  // bumped when the instance dies: stale continuations check it
+  // Bumped by every command (and the bootstrap): commands on one instance take effect in the
+  // order they were sent, a later one superseding an earlier one still in progress.
+  std::uint64_t commandSeq = 0;
   sim::EventHandle lifecycle;
   sim::EventHandle failsAfter;
 
@@ -285,7 +288,7 @@ void Ec2Emulator::setRunning(Instance& in) {
   in.runningSince = ctx_.now();
   trace("ec2.instance.running", in);
   notify(in);
-  bootstrap(in);
+  if (!in.crashed) bootstrap(in);  // an instance that died while pending has nothing to run
 }
 
 void Ec2Emulator::bootstrap(Instance& in) {
@@ -294,7 +297,9 @@ void Ec2Emulator::bootstrap(Instance& in) {
   in.appVersion = payload.version;
   trace("ec2.app.bootstrapping", in);
   deploy(in, payload.version, payload.bundle, [this, p = &in](int rc, const std::string&) {
-    if (rc != 0 && p->alive()) {
+    // rc < 0: the instance died or a command superseded the bootstrap; only a real failure
+    // leaves the app down.
+    if (rc > 0 && p->alive()) {
       p->app = App::kFailed;  // the app never came up: the instance is running but unhealthy
       trace("ec2.app.bootstrap_failed", *p);
       notify(*p);
@@ -307,14 +312,21 @@ void Ec2Emulator::bootstrap(Instance& in) {
 struct Ec2Emulator::DeployJob {
   Instance* instance;
   std::uint64_t epoch;  // the instance's epoch when the job started
+  std::uint64_t seq;    // the command's place in the instance's order
   std::string label;
   std::function<void(int, std::string)> done;
-  bool stale() const { return instance->epoch != epoch; }
+  bool stale() const { return instance->epoch != epoch || instance->commandSeq != seq; }
+  // Fails the job with why it is stale.
+  void abandon() const {
+    done(-1, instance->epoch != epoch ? "instance stopped during the deployment"
+                                      : "superseded by a later command on the instance");
+  }
 };
 
 void Ec2Emulator::deploy(Instance& in, const std::string& label, const std::string& bundle,
                          std::function<void(int, std::string)> done) {
-  auto job = std::make_shared<DeployJob>(DeployJob{&in, in.epoch, label, std::move(done)});
+  auto job = std::make_shared<DeployJob>(
+      DeployJob{&in, in.epoch, ++in.commandSeq, label, std::move(done)});
   const auto location = parseS3Url(bundle);
   if (s3_ == nullptr || bundle.empty()) {
     afterFetch(job, 0, "");
@@ -330,30 +342,30 @@ void Ec2Emulator::deploy(Instance& in, const std::string& label, const std::stri
 }
 
 void Ec2Emulator::afterFetch(const std::shared_ptr<DeployJob>& job, int rc, std::string err) {
-  if (job->stale()) return job->done(-1, "instance stopped during the deployment");
+  if (job->stale()) return job->abandon();
   if (rc != 0) return job->done(rc, std::move(err));
   const Duration deployTime = version(job->label).deployTime.sample(deployRng_);
   ctx_.scheduler.scheduleAfter(deployTime, [this, job] {
-    if (job->stale()) return job->done(-1, "instance stopped during the deployment");
+    if (job->stale()) return job->abandon();
     if (version(job->label).deployFails || deployFailure_->check()) {
       ctx_.trace.record(ctx_.now(), "ec2.command.hook_failed", job->instance->desc.InstanceId,
                         {{"version", job->label}});
       return job->done(1, "Command failed on instance. Return code: 1 (appdeploy hook failed)");
     }
-    restartInto(*job->instance, job->label, [job] { job->done(0, ""); });
+    restartInto(*job->instance, job->label, job->seq, job->done);
   });
 }
 
-void Ec2Emulator::restartInto(Instance& in, const std::string& label, std::function<void()> done) {
+void Ec2Emulator::restartInto(Instance& in, const std::string& label, std::uint64_t seq,
+                              std::function<void(int, std::string)> done) {
   ctx_.scheduler.cancel(in.failsAfter);
   in.app = App::kStarting;  // the app server restarts: nothing answers for startup_time
   trace("ec2.app.restarting", in);
   notify(in);
   const Duration startup = version(label).startupTime.sample(deployRng_);
-  auto job = std::make_shared<DeployJob>(
-      DeployJob{&in, in.epoch, label, [d = std::move(done)](int, const std::string&) { d(); }});
+  auto job = std::make_shared<DeployJob>(DeployJob{&in, in.epoch, seq, label, std::move(done)});
   ctx_.scheduler.scheduleAfter(startup, [this, job] {
-    if (job->stale()) return;
+    if (job->stale()) return job->abandon();
     startServing(*job->instance, job->label);
     job->done(0, "");
   });
@@ -365,6 +377,7 @@ void Ec2Emulator::startServing(Instance& in, const std::string& label) {
   in.appVersion = label;
   in.servingSince = ctx_.now();
   in.capacityRps = v.capacityRps.value_or(instanceTypeInfo(in.desc.InstanceType).capacityRps);
+  ctx_.scheduler.cancel(in.failsAfter);
   trace("ec2.app.serving", in);
   if (v.health == AppVersion::Health::kFailsAfter) {
     in.failsAfter = ctx_.scheduler.scheduleAfter(v.failsAfter, [this, p = &in] {
@@ -477,10 +490,13 @@ void Ec2Emulator::sendCommand(ports::SendCommandRequest request,
                         : ports::CommandInvocationStatus::kFailed,
                 rc, err);
     };
-    if (deployDoc) {
+    if (in.crashed) {
+      // The agent does not answer: SSM cannot deliver the command.
+      (*shared)(ports::CommandInvocationStatus::kUndeliverable, -1, "instance not reachable");
+    } else if (deployDoc) {
       deploy(in, label, bundle, onDone);
     } else {
-      restartInto(in, in.appVersion, [onDone] { onDone(0, ""); });
+      restartInto(in, in.appVersion, ++in.commandSeq, onDone);
     }
   }
 }

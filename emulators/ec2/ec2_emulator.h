@@ -80,6 +80,9 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi {
   void sendCommand(ports::SendCommandRequest request,
                    ports::Callback<ports::SendCommandResult> done) override;
 
+  // The EC2 API as AWS's own services call it (Auto Scaling): not subject to throttling.
+  ports::Ec2Api& internalApi() { return internal_; }
+
   // --- For other emulators and the runner (synchronous, not part of the AWS surface) ---
   AppState appState(const std::string& instanceId) const;
   // Called with the instance id after every change of appState() or of the EC2 state.
@@ -114,7 +117,9 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi {
   void deploy(Instance& inst, const std::string& label, const std::string& bundle,
               std::function<void(int rc, std::string err)> done);
   void afterFetch(const std::shared_ptr<DeployJob>& job, int rc, std::string err);
-  void restartInto(Instance& inst, const std::string& label, std::function<void()> done);
+  // Restarts the app into `label` as part of command `seq`; done(0) once it serves.
+  void restartInto(Instance& inst, const std::string& label, std::uint64_t seq,
+                   std::function<void(int, std::string)> done);
   void startServing(Instance& inst, const std::string& label);
   void impairAfterStatusCheck(Instance& inst);
   std::string pickVictim(sim::Rng& rng, bool servingOnly);
@@ -122,6 +127,34 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi {
   ports::Instance describe(const Instance& inst) const;
   ports::InstanceStatusInfo statusOf(const Instance& inst) const;
   void trace(const char* kind, const Instance& inst) const;
+
+  class Internal final : public ports::Ec2Api {
+   public:
+    explicit Internal(Ec2Emulator& e) : e_(e) {}
+    void runInstances(ports::RunInstancesRequest r,
+                      ports::Callback<ports::RunInstancesResult> d) override {
+      ApiEndpoint::Unthrottled scope(e_.ec2Api_);
+      e_.runInstances(std::move(r), std::move(d));
+    }
+    void terminateInstances(ports::TerminateInstancesRequest r,
+                            ports::Callback<ports::TerminateInstancesResult> d) override {
+      ApiEndpoint::Unthrottled scope(e_.ec2Api_);
+      e_.terminateInstances(std::move(r), std::move(d));
+    }
+    void describeInstances(ports::DescribeInstancesRequest r,
+                           ports::Callback<ports::DescribeInstancesResult> d) override {
+      ApiEndpoint::Unthrottled scope(e_.ec2Api_);
+      e_.describeInstances(std::move(r), std::move(d));
+    }
+    void describeInstanceStatus(ports::DescribeInstanceStatusRequest r,
+                                ports::Callback<ports::DescribeInstanceStatusResult> d) override {
+      ApiEndpoint::Unthrottled scope(e_.ec2Api_);
+      e_.describeInstanceStatus(std::move(r), std::move(d));
+    }
+
+   private:
+    Ec2Emulator& e_;
+  };
 
   EmulatorContext& ctx_;
   Ec2Options options_;
@@ -142,6 +175,7 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi {
   std::vector<std::function<void(const std::string&)>> listeners_;
   int liveCount_ = 0;
   std::uint64_t commandCounter_ = 0;
+  Internal internal_{*this};
 };
 
 }  // namespace ebsim::emu::ec2

@@ -55,6 +55,28 @@ const char* reasonFor(TargetHealthState state, bool answering) {
   }
 }
 
+// eb-reference 5.1 ranges; "" when valid.
+std::string healthCheckProblem(const ports::HealthCheckSettings& hc) {
+  if (hc.Interval < Duration::seconds(5) || hc.Interval > Duration::seconds(300)) {
+    return "Health check interval must be 5-300 s (eb-reference 5.1)";
+  }
+  if (hc.Timeout <= Duration::zero() || hc.Timeout >= hc.Interval) {
+    return "Health check timeout must be above 0 and below the interval";
+  }
+  if (hc.HealthyThreshold < 2 || hc.HealthyThreshold > 10 || hc.UnhealthyThreshold < 2 ||
+      hc.UnhealthyThreshold > 10) {
+    return "Health check thresholds must be 2-10 (eb-reference 5.1)";
+  }
+  return "";
+}
+
+std::string drainProblem(Duration delay) {
+  if (delay < Duration::zero() || delay > Duration::seconds(3600)) {
+    return "Deregistration delay must be 0-3600 s (eb-reference 5.1)";
+  }
+  return "";
+}
+
 bool validName(const std::string& name) {
   if (name.empty() || name.size() > 32 || name.front() == '-' || name.back() == '-') return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
@@ -168,12 +190,12 @@ void ElbEmulator::createTargetGroup(ports::CreateTargetGroupRequest request,
   Balancer& b = lbIt->second;
   const ports::HealthCheckSettings hc =
       request.HealthCheck.value_or(ports::defaultHealthCheck(b.lb.Type));
-  if (hc.Interval < Duration::seconds(5) || hc.Interval > Duration::seconds(300) ||
-      hc.Timeout <= Duration::zero() || hc.Timeout >= hc.Interval || hc.HealthyThreshold < 2 ||
-      hc.HealthyThreshold > 10 || hc.UnhealthyThreshold < 2 || hc.UnhealthyThreshold > 10) {
-    return api_.fail(std::move(done), ports::errors::kValidationError,
-                     "Health check interval must be 5-300 s and above the timeout; thresholds "
-                     "must be 2-10 (eb-reference 5.1)");
+  std::string problem = healthCheckProblem(hc);
+  if (problem.empty() && request.DeregistrationDelay) {
+    problem = drainProblem(*request.DeregistrationDelay);
+  }
+  if (!problem.empty()) {
+    return api_.fail(std::move(done), ports::errors::kValidationError, problem);
   }
   Group g;
   g.type = b.lb.Type;
@@ -207,10 +229,21 @@ void ElbEmulator::modifyTargetGroup(ports::ModifyTargetGroupRequest request,
     return api_.fail(std::move(done), ports::errors::kTargetGroupNotFound,
                      "One or more target groups not found");
   }
+  std::string problem = request.HealthCheck ? healthCheckProblem(*request.HealthCheck) : "";
+  if (problem.empty() && request.DeregistrationDelay) {
+    problem = drainProblem(*request.DeregistrationDelay);
+  }
+  if (!problem.empty()) {
+    return api_.fail(std::move(done), ports::errors::kValidationError, problem);
+  }
   if (request.DeregistrationDelay) g->tg.DeregistrationDelay = *request.DeregistrationDelay;
   if (request.HealthCheck && !(*request.HealthCheck == g->tg.HealthCheck)) {
     // Count the checks made under the old settings, then start a new schedule from now.
-    for (auto& [id, t] : g->targets) settle(*g, t, ctx_.now());
+    for (auto& [id, t] : g->targets) {
+      if (t.draining) continue;
+      settle(*g, t, ctx_.now());
+      applyThresholds(*g, t);
+    }
     g->tg.HealthCheck = *request.HealthCheck;
     for (auto& [id, t] : g->targets) {
       t.registeredAt = ctx_.now();
@@ -285,7 +318,7 @@ void ElbEmulator::registerTargets(ports::RegisterTargetsRequest request,
     t.id = id;
     t.registeredAt = ctx_.now();
     t.phase = phaseRng_.uniform(Duration::nanos(1), g->tg.HealthCheck.Interval);
-    refreshExpectation(t);
+    refreshExpectation(*g, t);
     ctx_.trace.record(ctx_.now(), "elb.target.registered", id, {{"tg", g->tg.TargetGroupName}});
     for (const auto& l : targetListeners_) l(request.TargetGroupArn, id, before, t.state);
     plan(*g, t);
@@ -306,6 +339,11 @@ void ElbEmulator::deregisterTargets(ports::DeregisterTargetsRequest request,
     const auto it = g->targets.find(id);
     if (it == g->targets.end() || it->second.draining) continue;
     Target& t = it->second;
+    if (t.state == TargetHealthState::kInitial) {
+      // It never received a request: nothing to drain, deregistration completes at once.
+      removeTarget(*g, id);
+      continue;
+    }
     ctx_.scheduler.cancel(t.next);
     t.draining = true;
     setState(*g, t, TargetHealthState::kDraining, "deregistered");
@@ -327,6 +365,7 @@ void ElbEmulator::removeTarget(Group& g, std::string instanceId) {  // by value:
   g.targets.erase(it);
   auto& list = groupsByInstance_[instanceId];
   list.erase(std::remove(list.begin(), list.end(), g.tg.TargetGroupArn), list.end());
+  if (list.empty()) groupsByInstance_.erase(instanceId);
   ctx_.trace.record(ctx_.now(), "elb.target.deregistered", instanceId,
                     {{"tg", g.tg.TargetGroupName}});
   for (const auto& l : targetListeners_) {
@@ -416,11 +455,16 @@ std::int64_t ElbEmulator::lastCheckBefore(const Group& g, const Target& t, SimTi
   return (until - first - Duration::nanos(1)).count() / g.tg.HealthCheck.Interval.count();
 }
 
-void ElbEmulator::refreshExpectation(Target& t) {
+void ElbEmulator::refreshExpectation(const Group& g, Target& t) {
   const ec2::AppState app = ec2_.appState(t.id);
   t.answering = app.answering;
   t.failProbability = 0;
-  if (!app.answering || !app.passesChecks) {
+  // A TCP check (classic without a health URL, network; eb-reference 5.1) passes as soon as
+  // the app accepts connections, whatever it answers.
+  const bool tcp = g.tg.HealthCheck.Path.empty();
+  if (tcp) {
+    t.expect = app.answering ? Expect::kPass : Expect::kFail;
+  } else if (!app.answering || !app.passesChecks) {
     t.expect = Expect::kFail;
   } else if (app.checkFailureProbability > 0) {
     t.expect = Expect::kRandom;
@@ -502,17 +546,36 @@ void ElbEmulator::setState(Group& g, Target& t, TargetHealthState next, const ch
   for (const auto& l : targetListeners_) l(g.tg.TargetGroupArn, t.id, before, next);
 }
 
+void ElbEmulator::applyThresholds(Group& g, Target& t) {
+  // Crossed while settling (e.g. the app came back while its 5th failing check was waiting for
+  // its timeout): applied now, at most one timeout early, rather than lost.
+  const auto& hc = g.tg.HealthCheck;
+  if (t.okStreak >= hc.HealthyThreshold && t.state != TargetHealthState::kHealthy) {
+    setState(g, t, TargetHealthState::kHealthy, "passed health checks");
+  } else if (t.failStreak >= hc.UnhealthyThreshold && t.state != TargetHealthState::kUnhealthy) {
+    setState(g, t, TargetHealthState::kUnhealthy, "failed health checks");
+  }
+}
+
 void ElbEmulator::appChanged(const std::string& instanceId) {
   const auto it = groupsByInstance_.find(instanceId);
   if (it == groupsByInstance_.end()) return;
   const std::vector<std::string> arns = it->second;  // copy: listeners may change the index
+  const auto inst = ec2_.instance(instanceId);
+  const bool gone = !inst || (inst->State != ports::InstanceStateName::kPending &&
+                              inst->State != ports::InstanceStateName::kRunning);
   for (const std::string& arn : arns) {
     Group* g = group(arn);
     if (g == nullptr) continue;
+    if (gone) {  // a terminated instance is no target: it leaves every group at once
+      removeTarget(*g, instanceId);
+      continue;
+    }
     const auto t = g->targets.find(instanceId);
     if (t == g->targets.end() || t->second.draining) continue;
     settle(*g, t->second, ctx_.now());
-    refreshExpectation(t->second);
+    applyThresholds(*g, t->second);
+    refreshExpectation(*g, t->second);
     plan(*g, t->second);
   }
 }

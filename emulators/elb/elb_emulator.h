@@ -58,6 +58,10 @@ class ElbEmulator final : public ports::ElbApi {
   void modifyListener(ports::ModifyListenerRequest request,
                       ports::Callback<ports::Empty> done) override;
 
+  // The load-balancing API as AWS's own services call it (Auto Scaling registering its
+  // instances): not subject to throttling.
+  ports::ElbApi& internalApi() { return internal_; }
+
   // --- For the traffic model, Auto Scaling and the runner (synchronous) ---
   struct Route {
     std::string targetGroupArn;
@@ -96,12 +100,37 @@ class ElbEmulator final : public ports::ElbApi {
   void plan(Group& g, Target& t);
   void runCheck(Group& g, Target& t, std::int64_t index);
   void setState(Group& g, Target& t, ports::TargetHealthState next, const char* reason);
-  void refreshExpectation(Target& t);
+  void refreshExpectation(const Group& g, Target& t);
+  void applyThresholds(Group& g, Target& t);
   sim::SimTime checkTime(const Group& g, const Target& t, std::int64_t index) const;
   std::int64_t lastCheckBefore(const Group& g, const Target& t, sim::SimTime until) const;
   void removeTarget(Group& g, std::string instanceId);
   void notifyRouting(const std::string& loadBalancerArn);
   ports::TargetGroup describe(const Group& g) const;
+
+  // Forwards every call to the emulator inside an Unthrottled scope.
+  class Internal final : public ports::ElbApi {
+   public:
+    explicit Internal(ElbEmulator& e) : e_(e) {}
+#define EBSIM_ELB_FORWARD(method, Request, Result)                           \
+  void method(ports::Request r, ports::Callback<ports::Result> d) override { \
+    ApiEndpoint::Unthrottled scope(e_.api_);                                 \
+    e_.method(std::move(r), std::move(d));                                   \
+  }
+    EBSIM_ELB_FORWARD(createLoadBalancer, CreateLoadBalancerRequest, LoadBalancer)
+    EBSIM_ELB_FORWARD(deleteLoadBalancer, DeleteLoadBalancerRequest, Empty)
+    EBSIM_ELB_FORWARD(createTargetGroup, CreateTargetGroupRequest, TargetGroup)
+    EBSIM_ELB_FORWARD(modifyTargetGroup, ModifyTargetGroupRequest, TargetGroup)
+    EBSIM_ELB_FORWARD(deleteTargetGroup, DeleteTargetGroupRequest, Empty)
+    EBSIM_ELB_FORWARD(registerTargets, RegisterTargetsRequest, Empty)
+    EBSIM_ELB_FORWARD(deregisterTargets, DeregisterTargetsRequest, Empty)
+    EBSIM_ELB_FORWARD(describeTargetHealth, DescribeTargetHealthRequest, DescribeTargetHealthResult)
+    EBSIM_ELB_FORWARD(modifyListener, ModifyListenerRequest, Empty)
+#undef EBSIM_ELB_FORWARD
+
+   private:
+    ElbEmulator& e_;
+  };
 
   EmulatorContext& ctx_;
   ec2::Ec2Emulator& ec2_;
@@ -114,6 +143,7 @@ class ElbEmulator final : public ports::ElbApi {
   std::vector<TargetListener> targetListeners_;
   std::vector<std::function<void(const std::string&)>> routingListeners_;
   std::uint64_t counter_ = 0;
+  Internal internal_{*this};
 };
 
 }  // namespace ebsim::emu::elb

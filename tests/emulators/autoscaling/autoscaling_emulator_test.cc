@@ -42,7 +42,10 @@ class FakeMetrics final : public MetricSource {
 
 struct Fixture {
   explicit Fixture(std::uint64_t seed = 1)
-      : w(seed), ec2(w.ctx, options()), elb(w.ctx, ec2), asg(w.ctx, ec2, elb, ec2, elb) {
+      : w(seed),
+        ec2(w.ctx, options()),
+        elb(w.ctx, ec2),
+        asg(w.ctx, ec2, elb, ec2.internalApi(), elb.internalApi()) {
     const auto lb = w.await<ports::LoadBalancer>([&](auto cb) {
                        elb.createLoadBalancer({"awseb-e-asg-lb", {}, {}}, cb);
                      }).value();
@@ -313,4 +316,73 @@ TEST_CASE("scaling policy: a breach for the breach duration adds capacity, then 
   f.w.runTo(f.w.at(3600));
   CHECK(f.group().DesiredCapacity == 3);
   CHECK(f.w.count("asg.policy.executed") == 2);
+}
+
+TEST_CASE("eb-reference 6: zones stay balanced after replacements and a scale-out", "[asg]") {
+  Fixture f;
+  REQUIRE(f.create(f.request(3, 6, 3)).ok());
+  f.w.runTo(f.w.at(300));
+  for (int round = 0; round < 2; ++round) {  // replace the instance in zone a twice
+    for (const auto& i : f.group().Instances) {
+      if (i.AvailabilityZone == "us-east-1a") f.ec2.crashInstance(i.InstanceId);
+    }
+    f.w.runFor(Duration::minutes(6));
+  }
+  REQUIRE(f.w.await<ports::Empty>([&](auto cb) {
+               f.asg.setDesiredCapacity({"awseb-e-asg", 6, false}, cb);
+             })
+              .ok());
+  f.w.runFor(Duration::minutes(5));
+  CHECK(f.perZone() ==
+        std::map<std::string, int>{{"us-east-1a", 2}, {"us-east-1b", 2}, {"us-east-1c", 2}});
+}
+
+TEST_CASE("the account's API throttling does not reach Auto Scaling's own calls", "[asg][faults]") {
+  Fixture f;
+  ebsim::sim::FaultArming half;
+  half.probability = 0.5;
+  f.w.faults.arm("ec2.api.throttling", half);
+  f.w.faults.arm("elb.api.throttling", half);
+  REQUIRE(f.w.await<ports::Empty>([&](auto cb) {
+               ebsim::emu::asg::AutoScalingEmulator& asg = f.asg;
+               asg.createAutoScalingGroup(f.request(4, 4, 4), cb);
+             })
+              .ok());
+  f.w.runTo(f.w.at(400));
+  CHECK(f.inService() == 4);
+  CHECK(f.elb.inServiceCount(f.tg.TargetGroupArn) == 4);  // every instance registered
+  CHECK(f.w.count("fault.fired") == 0);                   // no throttle was even drawn
+}
+
+TEST_CASE("eb-reference 6: the ELB grace period counts from InService, not from launch", "[asg]") {
+  Fixture f;
+  ebsim::sim::FaultArming slow;  // slow_boot: 90 s x 3 = 270 s pending
+  f.w.faults.arm("ec2.instance.slow_boot", slow);
+  auto r = f.request(1, 2, 1);
+  r.HealthCheck = ports::HealthCheckType::kElb;
+  r.HealthCheckGracePeriod = Duration::seconds(120);
+  REQUIRE(f.create(r).ok());
+  f.w.runTo(f.w.at(900));
+  // In service at ~270 s, serving at ~300 s: within the grace, so never replaced.
+  CHECK(f.w.count("asg.instance.unhealthy") == 0);
+  CHECK(f.w.count("asg.instance.launched") == 1);
+  CHECK(f.elb.inServiceCount(f.tg.TargetGroupArn) == 1);
+}
+
+TEST_CASE("ForceDelete deregisters and drains the group's instances before terminating them",
+          "[asg]") {
+  Fixture f;
+  REQUIRE(f.create(f.request(2, 2, 2)).ok());
+  f.w.runTo(f.w.at(300));
+  const auto ids = f.group().Instances;
+  REQUIRE(f.w.await<ports::Empty>([&](auto cb) {
+               f.asg.deleteAutoScalingGroup({"awseb-e-asg", true}, cb);
+             })
+              .ok());
+  f.w.runFor(Duration::minutes(2));
+  for (const auto& i : ids) {
+    CHECK(f.elb.targetState(f.tg.TargetGroupArn, i.InstanceId) ==
+          ports::TargetHealthState::kUnused);
+    CHECK(f.ec2.instance(i.InstanceId)->State == ports::InstanceStateName::kTerminated);
+  }
 }

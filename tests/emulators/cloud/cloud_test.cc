@@ -111,7 +111,8 @@ TEST_CASE("eb-reference 4: after a CNAME swap, stale clients reach the old envir
   CHECK(c.clients(cname)->shareOf(green.lb.DNSName) == Approx(1.0));
 }
 
-TEST_CASE("bundles come from the S3 emulator, and a missing one leaves the app down", "[cloud][s3]") {
+TEST_CASE("bundles come from the S3 emulator, and a missing one leaves the app down",
+          "[cloud][s3]") {
   World w;
   Cloud c(w.ctx, options());
   const std::string bucket = w.ctx.region.storageBucket();

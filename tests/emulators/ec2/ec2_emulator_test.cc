@@ -1,8 +1,10 @@
 #include "emulators/ec2/ec2_emulator.h"
 
+#include <algorithm>
 #include <map>
 
 #include "../world.h"
+#include "emulators/ec2/platforms.h"
 #include "emulators/ec2/user_data.h"
 
 using ebsim::emu::ec2::AppVersion;
@@ -381,4 +383,84 @@ TEST_CASE("EC2 runs are reproducible from the seed", "[ec2][determinism]") {
   };
   CHECK(run(7) == run(7));
   CHECK(run(7) != run(8));
+}
+
+TEST_CASE("eb-reference 8: platform defaults put Windows launches well above Linux ones",
+          "[ec2][platforms]") {
+  using ebsim::emu::ec2::platformDefaults;
+  const auto node = platformDefaults("nodejs");
+  const auto windows = platformDefaults("dotnet-windows");
+  REQUIRE(node);
+  REQUIRE(windows);
+  CHECK(node->bootTime.typical() == Duration::seconds(90));  // a launch in a batch: 2-3 min
+  CHECK(windows->bootTime.typical() > node->bootTime.typical() * 2);
+  CHECK(node->deployTime.typical() >= Duration::seconds(10));  // commands: 10-20 s
+  CHECK(node->deployTime.typical() <= Duration::seconds(20));
+  CHECK_FALSE(platformDefaults("cobol"));
+  const auto names = ebsim::emu::ec2::platformNames();
+  CHECK(std::is_sorted(names.begin(), names.end()));
+  CHECK(names.size() == 10);
+}
+
+TEST_CASE("commands on one instance take effect in order: a later one supersedes",
+          "[ec2][deploy]") {
+  World w;
+  Ec2Emulator ec2(w.ctx, options());
+  const auto ids = launch(w, ec2, 1, "v1");
+  w.runTo(w.at(200));
+  std::optional<Outcome<ports::SendCommandResult>> first;
+  std::optional<Outcome<ports::SendCommandResult>> second;
+  ports::SendCommandRequest req;
+  req.InstanceIds = ids;
+  req.DocumentName = ports::kDeployApplicationDocument;
+  req.Parameters["VersionLabel"] = "v2";
+  ec2.sendCommand(req, [&](auto o) { first.emplace(std::move(o)); });
+  w.runFor(Duration::seconds(5));
+  req.Parameters["VersionLabel"] = "flaky";
+  ec2.sendCommand(req, [&](auto o) { second.emplace(std::move(o)); });
+  w.runFor(Duration::minutes(2));
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(first->value().Invocations[0].Status == ports::CommandInvocationStatus::kFailed);
+  CHECK_THAT(first->value().Invocations[0].StandardErrorContent, Catch::Contains("superseded"));
+  CHECK(second->value().Invocations[0].Status == ports::CommandInvocationStatus::kSuccess);
+  CHECK(ec2.appState(ids[0]).version == "flaky");  // the later command won, whatever the timing
+}
+
+TEST_CASE("a crashed instance cannot take commands, and one dying mid-restart fails at once",
+          "[ec2][deploy]") {
+  World w;
+  Ec2Emulator ec2(w.ctx, options());
+  const auto ids = launch(w, ec2, 2, "v1");
+  w.runTo(w.at(200));
+  ec2.crashInstance(ids[0]);
+  auto r = deployTo(w, ec2, {ids[0]}, "v2");
+  CHECK(r.value().Invocations[0].Status == ports::CommandInvocationStatus::kUndeliverable);
+  CHECK(w.count("ec2.app.serving") == 2);  // nothing was deployed on it
+
+  std::optional<Outcome<ports::SendCommandResult>> got;
+  ports::SendCommandRequest req;
+  req.InstanceIds = {ids[1]};
+  req.DocumentName = ports::kDeployApplicationDocument;
+  req.Parameters["VersionLabel"] = "v2";
+  ec2.sendCommand(req, [&](auto o) { got.emplace(std::move(o)); });
+  w.runFor(Duration::seconds(25));  // in its 10 s restart
+  const ebsim::sim::SimTime crash = w.now();
+  ec2.crashInstance(ids[1]);
+  w.runFor(Duration::seconds(10));  // reported when the restart would have ended, not at 600 s
+  REQUIRE(got);
+  CHECK(got->value().Invocations[0].Status == ports::CommandInvocationStatus::kFailed);
+  CHECK(got->value().Invocations[0].CompletedAt == crash + Duration::seconds(5));  // restart end
+}
+
+TEST_CASE("an instance that dies while pending never bootstraps", "[ec2][faults]") {
+  World w;
+  Ec2Emulator ec2(w.ctx, options());
+  const auto ids = launch(w, ec2, 1, "v1");
+  w.runTo(w.at(30));
+  ec2.crashInstance(ids[0]);
+  w.runTo(w.at(300));
+  CHECK(w.count("ec2.app.bootstrapping") == 0);
+  CHECK(w.count("ec2.app.serving") == 0);
+  CHECK(ec2.status(ids[0])->InstanceStatus == ports::StatusCheck::kImpaired);
 }

@@ -39,6 +39,12 @@ struct Fixture {
     v1.deployTime = DurationDistribution::fixed(Duration::seconds(20));
     v1.startupTime = DurationDistribution::fixed(Duration::seconds(10));
     o.versions["v1"] = v1;
+    AppVersion slow = v1;  // a restart leaves it silent for 63 s
+    slow.startupTime = DurationDistribution::fixed(Duration::seconds(63));
+    o.versions["slow"] = slow;
+    AppVersion bad = v1;
+    bad.health = AppVersion::Health::kFailing;
+    o.versions["bad"] = bad;
     AppVersion flaky = v1;
     flaky.health = AppVersion::Health::kFlaky;
     flaky.flakyProbability = 0.5;
@@ -311,4 +317,125 @@ TEST_CASE("health_check_flap: an armed flap makes a healthy target come and go, 
   const auto eventsSettled = f.w.scheduler.eventsProcessed();
   f.w.runFor(Duration::hours(1));
   CHECK(f.w.scheduler.eventsProcessed() == eventsSettled);  // steady again: no check events
+}
+
+TEST_CASE("modifyTargetGroup validates like create and reschedules checks", "[elb]") {
+  Fixture f;
+  ports::HealthCheckSettings zero = f.tg.HealthCheck;
+  zero.Interval = Duration::zero();
+  auto refused = f.w.await<ports::TargetGroup>([&](auto cb) {
+    f.elb.modifyTargetGroup({f.tg.TargetGroupArn, zero, {}}, cb);
+  });
+  CHECK(refused.error().Code == "ValidationError");
+  auto badDelay = f.w.await<ports::TargetGroup>([&](auto cb) {
+    f.elb.modifyTargetGroup({f.tg.TargetGroupArn, {}, Duration::seconds(-1)}, cb);
+  });
+  CHECK(badDelay.error().Code == "ValidationError");
+
+  const auto ids = f.launch(1);
+  f.w.runTo(f.w.at(200));
+  f.registerAll(ids);
+  ports::HealthCheckSettings slow = f.tg.HealthCheck;
+  slow.Interval = Duration::seconds(60);
+  slow.HealthyThreshold = 2;
+  const ebsim::sim::SimTime changed = f.w.now();
+  REQUIRE(f.w.await<ports::TargetGroup>([&](auto cb) {
+               f.elb.modifyTargetGroup({f.tg.TargetGroupArn, slow, {}}, cb);
+             })
+              .ok());
+  f.w.runFor(Duration::minutes(3));
+  const auto healthyAt = f.firstChangeTo(ids[0], TargetHealthState::kHealthy);
+  REQUIRE(healthyAt);
+  CHECK(*healthyAt - changed > Duration::seconds(60));  // two checks, 60 s apart
+  CHECK(*healthyAt - changed <= Duration::seconds(120));
+}
+
+TEST_CASE("a threshold reached while a check waited for its timeout is not lost", "[elb]") {
+  // A silent app's failing check ends at its 5 s timeout. Here the app comes back after the
+  // 5th failing check started but before its timeout: five failures were made, so the target
+  // must go unhealthy (when the app comes back), not stay healthy.
+  Fixture f;
+  const auto ids = f.launch(1, "slow");
+  f.w.runTo(f.w.at(300));
+  const SimTime registered = f.w.now();
+  f.registerAll(ids);
+  f.w.runFor(Duration::minutes(1));
+  const auto healthyAt = f.firstChangeTo(ids[0], TargetHealthState::kHealthy);
+  REQUIRE(healthyAt);
+  // Checks at registered + phase + k x 15 s; the third one made it healthy.
+  const Duration phase = *healthyAt - registered - Duration::seconds(30);
+  SimTime check = registered + phase;
+  while (check < f.w.now() + Duration::seconds(5)) check += Duration::seconds(15);
+  f.w.runTo(check - Duration::seconds(1));
+  const SimTime restart = f.w.now();
+  ports::SendCommandRequest req;  // restart: silent for 63 s
+  req.InstanceIds = ids;
+  req.DocumentName = ports::kRestartAppServerDocument;
+  f.ec2.sendCommand(req, [](auto) {});
+  // Failing checks start at restart+1, +16, +31, +46, +61 s; the app is back at +63 s, inside
+  // the last one's timeout (+61..+66 s).
+  f.w.runFor(Duration::minutes(2));
+  const auto unhealthyAt = f.firstChangeTo(ids[0], TargetHealthState::kUnhealthy);
+  REQUIRE(unhealthyAt);
+  CHECK(*unhealthyAt == restart + Duration::seconds(63));
+  CHECK(f.elb.targetState(f.tg.TargetGroupArn, ids[0]) == TargetHealthState::kHealthy);
+}
+
+TEST_CASE("eb-reference 5.1: a TCP check passes an app that answers with errors", "[elb]") {
+  Fixture classic(ports::LoadBalancerType::kClassic);  // no health URL: TCP:80
+  const auto ids = classic.launch(1, "bad");
+  classic.w.runTo(classic.w.at(200));
+  classic.registerAll(ids);
+  classic.w.runFor(Duration::minutes(1));
+  CHECK(classic.elb.targetState(classic.tg.TargetGroupArn, ids[0]) ==
+        TargetHealthState::kHealthy);  // in service although every request fails
+
+  Fixture alb;  // HTTP check on "/": the same app is unhealthy
+  const auto aids = alb.launch(1, "bad");
+  alb.w.runTo(alb.w.at(200));
+  alb.registerAll(aids);
+  alb.w.runFor(Duration::minutes(2));
+  CHECK(alb.elb.targetState(alb.tg.TargetGroupArn, aids[0]) == TargetHealthState::kUnhealthy);
+}
+
+TEST_CASE("deregistering a target that never got traffic completes at once", "[elb]") {
+  Fixture f;
+  const auto ids = f.launch(1);
+  f.registerAll(ids);  // still booting: initial
+  REQUIRE(f.w.await<ports::Empty>([&](auto cb) {
+               f.elb.deregisterTargets({f.tg.TargetGroupArn, ids}, cb);
+             })
+              .ok());
+  CHECK(f.elb.targetState(f.tg.TargetGroupArn, ids[0]) == TargetHealthState::kUnused);
+  CHECK(f.elb.targetGroupsOf(ids[0]).empty());
+}
+
+TEST_CASE("re-registering a draining target starts it over as initial", "[elb]") {
+  Fixture f;
+  const auto ids = f.launch(1);
+  f.w.runTo(f.w.at(200));
+  f.registerAll(ids);
+  f.w.runTo(f.w.at(300));
+  REQUIRE(f.w.await<ports::Empty>([&](auto cb) {
+               f.elb.deregisterTargets({f.tg.TargetGroupArn, ids}, cb);
+             })
+              .ok());
+  REQUIRE(f.elb.targetState(f.tg.TargetGroupArn, ids[0]) == TargetHealthState::kDraining);
+  f.registerAll(ids);
+  CHECK(f.elb.targetState(f.tg.TargetGroupArn, ids[0]) == TargetHealthState::kInitial);
+  f.w.runFor(Duration::minutes(1));  // the old drain must not remove it
+  CHECK(f.elb.targetState(f.tg.TargetGroupArn, ids[0]) == TargetHealthState::kHealthy);
+}
+
+TEST_CASE("a terminated instance leaves its target groups", "[elb]") {
+  Fixture f;
+  const auto ids = f.launch(1);
+  f.w.runTo(f.w.at(200));
+  f.registerAll(ids);
+  f.w.runTo(f.w.at(300));
+  REQUIRE(f.w.await<ports::TerminateInstancesResult>(
+                 [&](auto cb) { f.ec2.terminateInstances({ids}, cb); })
+              .ok());
+  CHECK(f.elb.targetState(f.tg.TargetGroupArn, ids[0]) == TargetHealthState::kUnused);
+  CHECK(f.elb.inServiceCount(f.tg.TargetGroupArn) == 0);
 }
