@@ -10,16 +10,14 @@
 #include <string>
 #include <string_view>
 
+#include "engine/ports/launch_payload.h"
+
 namespace ebsim::emu::ec2 {
 
-struct LaunchPayload {
-  std::string version;  // empty: the platform's sample application
-  std::string bundle;   // s3://bucket/key; empty: nothing to fetch
-};
-
-std::string formatUserData(const LaunchPayload& payload);
-// Unknown keys are ignored (user data may carry other things); malformed lines too.
-LaunchPayload parseUserData(std::string_view userData);
+// The format itself is the ports' (engine/ports/launch_payload.h).
+using ports::formatUserData;
+using ports::LaunchPayload;
+using ports::parseUserData;
 
 // Splits "s3://bucket/key" into its parts; nullopt if it is not of that form.
 struct S3Location {

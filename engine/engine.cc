@@ -1,0 +1,432 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "engine/ports/launch_payload.h"
+
+namespace ebsim::engine {
+
+using sim::Duration;
+using sim::SimTime;
+
+const char* toString(EnvironmentStatus status) {
+  switch (status) {
+    case EnvironmentStatus::kLaunching:
+      return "Launching";
+    case EnvironmentStatus::kUpdating:
+      return "Updating";
+    case EnvironmentStatus::kReady:
+      return "Ready";
+    case EnvironmentStatus::kAborting:
+      return "Aborting";
+    case EnvironmentStatus::kTerminating:
+      return "Terminating";
+    case EnvironmentStatus::kTerminated:
+      return "Terminated";
+  }
+  return "?";
+}
+
+const char* toString(HealthColor color) {
+  switch (color) {
+    case HealthColor::kGrey:
+      return "Grey";
+    case HealthColor::kGreen:
+      return "Green";
+    case HealthColor::kYellow:
+      return "Yellow";
+    case HealthColor::kRed:
+      return "Red";
+  }
+  return "?";
+}
+
+const char* toString(DeploymentPolicy policy) {
+  switch (policy) {
+    case DeploymentPolicy::kAllAtOnce:
+      return "AllAtOnce";
+    case DeploymentPolicy::kRolling:
+      return "Rolling";
+    case DeploymentPolicy::kRollingWithAdditionalBatch:
+      return "RollingWithAdditionalBatch";
+    case DeploymentPolicy::kImmutable:
+      return "Immutable";
+    case DeploymentPolicy::kTrafficSplitting:
+      return "TrafficSplitting";
+  }
+  return "?";
+}
+
+struct Engine::Application {
+  std::string name;
+  std::map<std::string, std::string> versions;  // label -> bundle key ("" = sample)
+};
+
+struct Engine::Env {
+  EnvironmentDescription desc;
+  EnvironmentConfig config;
+  std::string requestId;
+  std::string loadBalancerArn;
+  std::string targetGroupArn;
+  std::string groupName;
+  SimTime waitingSince;
+  std::set<std::string> announced;  // instances reported with "Added EC2 instance"
+  int desired() const { return config.desiredCapacity.value_or(config.minSize); }
+};
+
+namespace {
+
+// How often the engine looks at the group and the load balancer while it waits (EB polls
+// similarly; the figure is our choice).
+constexpr Duration kPollInterval = Duration::nanos(10'000'000'000);
+
+constexpr std::uint64_t mix(std::uint64_t z) {  // SplitMix64's finaliser
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+std::string base36(std::uint64_t v, std::size_t digits) {
+  static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::string out(digits, '0');
+  for (std::size_t i = digits; i-- > 0;) {
+    out[i] = kDigits[v % 36];
+    v /= 36;
+  }
+  return out;
+}
+
+// eb-reference 7.2: 4-40 characters of [A-Za-z0-9-], no leading or trailing hyphen.
+bool validEnvironmentName(const std::string& name) {
+  if (name.size() < 4 || name.size() > 40 || name.front() == '-' || name.back() == '-') {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-';
+  });
+}
+
+ports::AwsError invalid(std::string message) {
+  return ports::AwsError{ports::errors::kInvalidParameterValue, std::move(message), false};
+}
+
+}  // namespace
+
+Engine::Engine(EnginePorts ports) : ports_(std::move(ports)) {}
+
+Engine::~Engine() = default;
+
+Engine::Env* Engine::find(const std::string& name) {
+  const auto it = environments_.find(name);
+  return it == environments_.end() ? nullptr : it->second.get();
+}
+
+std::string Engine::newEnvironmentId() {
+  return "e-" + base36(mix(++idCounter_ ^ 0x6562656e76ULL), 10);
+}
+
+std::string Engine::newRequestId() {
+  // UUID-shaped, deterministic: 8-4-4-4-12 hex digits.
+  static constexpr char kHex[] = "0123456789abcdef";
+  const std::uint64_t a = mix(++idCounter_);
+  const std::uint64_t b = mix(a ^ 0x7265717565737400ULL);
+  std::string out;
+  for (int i = 0; i < 32; ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) out.push_back('-');
+    const std::uint64_t word = i < 16 ? a : b;
+    out.push_back(kHex[(word >> (4 * (i % 16))) & 0xf]);
+  }
+  return out;
+}
+
+template <typename T>
+void Engine::aws(std::function<void(ports::Callback<T>)> call, ports::Callback<T> done) {
+  callWithRetry<T>(RetryContext{ports_.clock, ports_.random, retry_}, std::move(call),
+                   std::move(done));
+}
+
+void Engine::emit(Env& env, Severity severity, std::string message) {
+  events_.add(EbEvent{ports_.clock.now(), env.desc.ApplicationName, env.desc.EnvironmentName,
+                      severity, std::move(message), env.requestId});
+}
+
+void Engine::setState(Env& env, EnvironmentStatus status, HealthColor health) {
+  if (env.desc.Status == status && env.desc.Health == health) return;
+  env.desc.Status = status;
+  env.desc.Health = health;
+  env.desc.DateUpdated = ports_.clock.now();
+  for (const auto& l : listeners_) l(env.desc);
+}
+
+void Engine::onChange(std::function<void(const EnvironmentDescription&)> listener) {
+  listeners_.push_back(std::move(listener));
+}
+
+std::optional<EnvironmentDescription> Engine::describe(const std::string& name) const {
+  const auto it = environments_.find(name);
+  if (it == environments_.end()) return std::nullopt;
+  return it->second->desc;
+}
+
+// --- Applications and versions ---------------------------------------------------------------
+
+ports::Outcome<ports::Empty> Engine::createApplication(const std::string& name) {
+  if (name.empty() || name.size() > 100) {
+    return invalid("Application name must be 1-100 characters.");
+  }
+  if (applications_.count(name) != 0) return invalid("Application " + name + " already exists.");
+  auto app = std::make_unique<Application>();
+  app->name = name;
+  applications_.emplace(name, std::move(app));
+  return ports::Empty{};
+}
+
+ports::Outcome<ports::Empty> Engine::createApplicationVersion(const std::string& application,
+                                                              const std::string& label,
+                                                              const std::string& bundleKey) {
+  const auto it = applications_.find(application);
+  if (it == applications_.end())
+    return invalid("No Application named '" + application + "' found.");
+  if (label.empty() || label.size() > 100)
+    return invalid("Version label must be 1-100 characters.");
+  if (it->second->versions.count(label) != 0) {
+    return invalid("Application Version " + label + " already exists.");
+  }
+  it->second->versions.emplace(label, bundleKey);
+  return ports::Empty{};
+}
+
+// --- Creating an environment -----------------------------------------------------------------
+
+ports::Outcome<EnvironmentDescription> Engine::createEnvironment(CreateEnvironmentRequest r) {
+  const auto app = applications_.find(r.ApplicationName);
+  if (app == applications_.end()) {
+    return invalid("No Application named '" + r.ApplicationName + "' found.");
+  }
+  if (!validEnvironmentName(r.EnvironmentName)) {
+    return invalid("Value " + r.EnvironmentName +
+                   " at 'EnvironmentName' failed to satisfy constraint: 4-40 characters of "
+                   "letters, digits and hyphens, not starting or ending with a hyphen");
+  }
+  if (environments_.count(r.EnvironmentName) != 0) {
+    return invalid("Environment " + r.EnvironmentName + " already exists.");
+  }
+  if (r.CNAMEPrefix.empty()) r.CNAMEPrefix = r.EnvironmentName;
+  const std::string cname = r.CNAMEPrefix + "." + ports_.region + ".elasticbeanstalk.com";
+  for (const auto& [name, e] : environments_) {
+    if (e->desc.CNAME == cname && e->desc.Status != EnvironmentStatus::kTerminated) {
+      return invalid("DNS name (" + cname + ") is not available.");
+    }
+  }
+  if (!r.VersionLabel.empty() && app->second->versions.count(r.VersionLabel) == 0) {
+    return invalid("No Application Version named '" + r.VersionLabel + "' found.");
+  }
+  const EnvironmentConfig& c = r.Config;
+  const int desired = c.desiredCapacity.value_or(c.minSize);
+  if (c.minSize < 1 || c.maxSize < c.minSize || desired < c.minSize || desired > c.maxSize) {
+    return ports::AwsError{"ConfigurationValidationException",
+                           "Configuration validation exception: MinSize, MaxSize and the desired "
+                           "capacity must satisfy 1 <= MinSize <= desired <= MaxSize",
+                           false};
+  }
+  if (c.type != EnvironmentType::kLoadBalanced) {
+    return invalid("SingleInstance environments are not supported by this engine yet.");
+  }
+
+  auto env = std::make_unique<Env>();
+  env->config = r.Config;
+  env->requestId = newRequestId();
+  env->desc.EnvironmentId = newEnvironmentId();
+  env->desc.EnvironmentName = r.EnvironmentName;
+  env->desc.ApplicationName = r.ApplicationName;
+  env->desc.VersionLabel = r.VersionLabel;
+  env->desc.CNAME = cname;
+  env->desc.Status = EnvironmentStatus::kLaunching;
+  env->desc.Health = HealthColor::kGrey;
+  env->desc.DateCreated = env->desc.DateUpdated = ports_.clock.now();
+  const std::string name = r.EnvironmentName;
+  Env& ref = *env;
+  environments_.emplace(name, std::move(env));
+  for (const auto& l : listeners_) l(ref.desc);
+
+  emit(ref, Severity::kInfo, "createEnvironment is starting.");
+  // The steps run after this call returns, like the service's background work.
+  ports_.clock.startTimer(Duration::zero(), [this, name] {
+    Env* e = find(name);
+    if (e == nullptr) return;
+    emit(*e, Severity::kInfo,
+         "Using " + ports_.storageBucket + " as Amazon S3 storage bucket for environment data.");
+    createLoadBalancer(name);
+  });
+  return ref.desc;
+}
+
+void Engine::launchFailed(Env& env, const std::string& why) {
+  emit(env, Severity::kError, why);
+  emit(env, Severity::kError, "Failed to launch environment.");
+  emit(env, Severity::kError, "Create environment operation is complete, but with errors.");
+  setState(env, EnvironmentStatus::kReady, HealthColor::kRed);
+}
+
+void Engine::createLoadBalancer(const std::string& name) {
+  Env* e = find(name);
+  if (e == nullptr) return;
+  ports::CreateLoadBalancerRequest req;
+  req.Name = "awseb-" + e->desc.EnvironmentId + "-lb";
+  req.Type = e->config.loadBalancerType;
+  req.AvailabilityZones = e->config.availabilityZones;
+  aws<ports::LoadBalancer>(
+      [this, req](auto cb) { ports_.elb.createLoadBalancer(req, cb); },
+      [this, name](ports::Outcome<ports::LoadBalancer> o) {
+        Env* env = find(name);
+        if (env == nullptr) return;
+        if (!o.ok())
+          return launchFailed(*env, "Creating load balancer failed: " + o.error().Message);
+        env->loadBalancerArn = o.value().LoadBalancerArn;
+        env->desc.EndpointURL = o.value().DNSName;
+        emit(*env, Severity::kInfo, "Created load balancer named: " + o.value().LoadBalancerArn);
+        createTargetGroup(name);
+      });
+}
+
+void Engine::createTargetGroup(const std::string& name) {
+  Env* e = find(name);
+  if (e == nullptr) return;
+  ports::CreateTargetGroupRequest req;
+  req.Name = "awseb-" + e->desc.EnvironmentId + "-default";
+  req.LoadBalancerArn = e->loadBalancerArn;
+  req.HealthCheck = e->config.healthCheck;
+  req.DeregistrationDelay = e->config.deregistrationDelay;
+  aws<ports::TargetGroup>(
+      [this, req](auto cb) { ports_.elb.createTargetGroup(req, cb); },
+      [this, name](ports::Outcome<ports::TargetGroup> o) {
+        Env* env = find(name);
+        if (env == nullptr) return;
+        if (!o.ok())
+          return launchFailed(*env, "Creating target group failed: " + o.error().Message);
+        env->targetGroupArn = o.value().TargetGroupArn;
+        emit(*env, Severity::kInfo, "Created target group named: " + o.value().TargetGroupArn);
+        createGroup(name);
+      });
+}
+
+void Engine::createGroup(const std::string& name) {
+  Env* e = find(name);
+  if (e == nullptr) return;
+  const auto& versions = applications_.at(e->desc.ApplicationName)->versions;
+  const auto version = versions.find(e->desc.VersionLabel);
+  const std::string key = version == versions.end() ? "" : version->second;
+  ports::CreateAutoScalingGroupRequest req;
+  req.AutoScalingGroupName = "awseb-" + e->desc.EnvironmentId + "-stack-AWSEBAutoScalingGroup-" +
+                             base36(mix(++idCounter_), 12);
+  std::transform(req.AutoScalingGroupName.end() - 12, req.AutoScalingGroupName.end(),
+                 req.AutoScalingGroupName.end() - 12, [](char c) {
+                   return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                 });
+  req.Template.InstanceType = e->config.instanceType;
+  req.Template.UserData = ports::formatUserData(
+      {e->desc.VersionLabel, key.empty() ? "" : "s3://" + ports_.storageBucket + "/" + key});
+  req.Template.Tags = {{"elasticbeanstalk:environment-name", e->desc.EnvironmentName},
+                       {"elasticbeanstalk:environment-id", e->desc.EnvironmentId}};
+  req.MinSize = e->config.minSize;
+  req.MaxSize = e->config.maxSize;
+  req.DesiredCapacity = e->desired();
+  req.AvailabilityZones = e->config.availabilityZones;
+  req.TargetGroupARNs = {e->targetGroupArn};
+  req.HealthCheck = e->config.autoScalingHealthCheck;
+  req.HealthCheckGracePeriod = e->config.healthCheckGracePeriod;
+  const std::string groupName = req.AutoScalingGroupName;
+  aws<ports::Empty>([this, req](auto cb) { ports_.autoscaling.createAutoScalingGroup(req, cb); },
+                    [this, name, groupName](ports::Outcome<ports::Empty> o) {
+                      Env* env = find(name);
+                      if (env == nullptr) return;
+                      if (!o.ok()) {
+                        return launchFailed(
+                            *env, "Creating Auto Scaling group failed: " + o.error().Message);
+                      }
+                      env->groupName = groupName;
+                      emit(*env, Severity::kInfo, "Created Auto Scaling group named: " + groupName);
+                      emit(*env, Severity::kInfo,
+                           "Waiting for EC2 instances to launch. This may take a few minutes.");
+                      env->waitingSince = ports_.clock.now();
+                      waitForInstances(name);
+                    });
+}
+
+void Engine::waitForInstances(const std::string& name) {
+  Env* e = find(name);
+  if (e == nullptr) return;
+  // Announce instances the group has launched, then look at their health.
+  aws<ports::DescribeAutoScalingGroupsResult>(
+      [this, group = e->groupName](auto cb) {
+        ports_.autoscaling.describeAutoScalingGroups({{group}}, cb);
+      },
+      [this, name](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+        Env* env = find(name);
+        if (env == nullptr) return;
+        if (o.ok() && !o.value().AutoScalingGroups.empty()) {
+          for (const auto& i : o.value().AutoScalingGroups[0].Instances) {
+            if (env->announced.insert(i.InstanceId).second) {
+              emit(*env, Severity::kInfo,
+                   "Added EC2 instance '" + i.InstanceId + "' to Auto Scaling Group '" +
+                       env->groupName + "'.");
+            }
+          }
+        }
+        aws<ports::DescribeTargetHealthResult>(
+            [this, tg = env->targetGroupArn](auto cb) {
+              ports_.elb.describeTargetHealth({tg, {}}, cb);
+            },
+            [this, name](ports::Outcome<ports::DescribeTargetHealthResult> health) {
+              Env* en = find(name);
+              if (en == nullptr) return;
+              int healthy = 0;
+              if (health.ok()) {
+                for (const auto& t : health.value().TargetHealthDescriptions) {
+                  healthy += t.State == ports::TargetHealthState::kHealthy;
+                }
+              }
+              if (healthy >= en->desired()) return pointCname(name);
+              const Duration limit = en->config.deployment.timeout + kCommandTimeoutExtra;
+              if (ports_.clock.now() - en->waitingSince >= limit) {
+                return launchFailed(*en,
+                                    "Instances did not pass health checks within the "
+                                    "command timeout.");
+              }
+              ports_.clock.startTimer(kPollInterval, [this, name] { waitForInstances(name); });
+            });
+      });
+}
+
+void Engine::pointCname(const std::string& name) {
+  Env* e = find(name);
+  if (e == nullptr) return;
+  ports::ChangeResourceRecordSetsRequest req;
+  req.HostedZoneId = ports_.hostedZoneId;
+  ports::ResourceRecordSet rr;
+  rr.Name = e->desc.CNAME;
+  rr.ResourceRecords = {e->desc.EndpointURL};
+  req.Changes.push_back({ports::ChangeAction::kUpsert, rr});
+  aws<ports::ChangeInfo>(
+      [this, req](auto cb) { ports_.route53.changeResourceRecordSets(req, cb); },
+      [this, name](ports::Outcome<ports::ChangeInfo> o) {
+        Env* env = find(name);
+        if (env == nullptr) return;
+        if (!o.ok()) return launchFailed(*env, "Creating the CNAME failed: " + o.error().Message);
+        emit(*env, Severity::kInfo,
+             "Successfully launched environment: " + env->desc.EnvironmentName);
+        const Duration took = ports_.clock.now() - env->desc.DateCreated;
+        if (env->config.enhancedHealth) {
+          emit(*env, Severity::kInfo,
+               "Environment health has transitioned from Pending to Ok. Initialization "
+               "completed 1 second ago and took " +
+                   std::to_string((took.count() / 1'000'000'000 + 59) / 60) + " minutes.");
+        } else {
+          emit(*env, Severity::kInfo, "Environment health has been set to GREEN");
+        }
+        setState(*env, EnvironmentStatus::kReady, HealthColor::kGreen);
+      });
+}
+
+}  // namespace ebsim::engine

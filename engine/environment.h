@@ -1,0 +1,88 @@
+#pragma once
+
+// Environments as Elastic Beanstalk describes them (eb-reference.md sections 1, 5, 7):
+// status machine, health colour, configuration, and the description the API returns.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/batch_plan.h"
+#include "engine/ports/autoscaling_api.h"
+#include "engine/ports/elb_api.h"
+#include "sim/time.h"
+
+namespace ebsim::engine {
+
+// eb-reference 7.3. Lifecycle: create Launching -> Ready; update Ready -> Updating -> Ready;
+// abort Updating -> Aborting -> Ready; terminate -> Terminating -> Terminated.
+enum class EnvironmentStatus {
+  kLaunching,
+  kUpdating,
+  kReady,
+  kAborting,
+  kTerminating,
+  kTerminated
+};
+const char* toString(EnvironmentStatus status);
+
+// eb-reference 5.3: Grey while creating or updating, Green, Yellow, Red.
+enum class HealthColor { kGrey, kGreen, kYellow, kRed };
+const char* toString(HealthColor color);
+
+enum class EnvironmentType { kLoadBalanced, kSingleInstance };
+
+enum class DeploymentPolicy {
+  kAllAtOnce,
+  kRolling,
+  kRollingWithAdditionalBatch,
+  kImmutable,
+  kTrafficSplitting
+};
+const char* toString(DeploymentPolicy policy);
+
+// aws:elasticbeanstalk:command and :trafficsplitting, with the API defaults (eb-reference 1.1).
+struct DeploymentSettings {
+  DeploymentPolicy policy = DeploymentPolicy::kAllAtOnce;
+  BatchSizeType batchSizeType = BatchSizeType::kPercentage;
+  int batchSize = 100;
+  bool ignoreHealthCheck = false;
+  sim::Duration timeout = sim::Duration::seconds(600);  // EB adds 240 s (eb-reference 1.1)
+  int trafficSplittingPercent = 10;
+  sim::Duration evaluationTime = sim::Duration::minutes(5);
+};
+
+// EB adds 240 s to the command timeout (eb-reference 1.1): the default 600 s is 840 s.
+inline constexpr sim::Duration kCommandTimeoutExtra = sim::Duration::nanos(240'000'000'000);
+
+struct EnvironmentConfig {
+  EnvironmentType type = EnvironmentType::kLoadBalanced;
+  std::string instanceType = "t3.small";
+  int minSize = 1;  // aws:autoscaling:asg MinSize 1, MaxSize 4 (eb-reference 6)
+  int maxSize = 4;
+  std::optional<int> desiredCapacity;  // default MinSize
+  ports::LoadBalancerType loadBalancerType = ports::LoadBalancerType::kApplication;
+  std::optional<ports::HealthCheckSettings> healthCheck;  // default: the type's (5.1)
+  sim::Duration deregistrationDelay = ports::kDefaultDeregistrationDelay;
+  std::vector<std::string> availabilityZones;  // default: the region's
+  ports::HealthCheckType autoScalingHealthCheck = ports::HealthCheckType::kEc2;
+  sim::Duration healthCheckGracePeriod = sim::Duration::seconds(300);
+  bool enhancedHealth = true;
+  DeploymentSettings deployment;
+};
+
+struct EnvironmentDescription {
+  std::string EnvironmentId;  // "e-" + 10 lowercase alphanumerics (eb-reference 7.1)
+  std::string EnvironmentName;
+  std::string ApplicationName;
+  std::string VersionLabel;  // the expected version: the last successful deployment's
+  std::string CNAME;         // <prefix>.<region>.elasticbeanstalk.com
+  std::string EndpointURL;   // the load balancer's DNS name
+  EnvironmentStatus Status = EnvironmentStatus::kLaunching;
+  HealthColor Health = HealthColor::kGrey;
+  sim::SimTime DateCreated;
+  sim::SimTime DateUpdated;
+  bool AbortableOperationInProgress = false;
+};
+
+}  // namespace ebsim::engine
