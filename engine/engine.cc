@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "engine/engine_internal.h"
 #include "engine/ports/launch_payload.h"
 
 namespace ebsim::engine {
@@ -58,44 +59,11 @@ const char* toString(DeploymentPolicy policy) {
   return "?";
 }
 
-struct Engine::Application {
-  std::string name;
-  std::map<std::string, std::string> versions;  // label -> bundle key ("" = sample)
-};
-
-struct Engine::Env {
-  EnvironmentDescription desc;
-  EnvironmentConfig config;
-  std::string requestId;
-  std::string loadBalancerArn;
-  std::string targetGroupArn;
-  std::string groupName;
-  SimTime waitingSince;
-  std::set<std::string> announced;  // instances reported with "Added EC2 instance"
-  int desired() const { return config.desiredCapacity.value_or(config.minSize); }
-};
-
 namespace {
 
 // How often the engine looks at the group and the load balancer while it waits (EB polls
 // similarly; the figure is our choice).
 constexpr Duration kPollInterval = Duration::nanos(10'000'000'000);
-
-constexpr std::uint64_t mix(std::uint64_t z) {  // SplitMix64's finaliser
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-std::string base36(std::uint64_t v, std::size_t digits) {
-  static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-  std::string out(digits, '0');
-  for (std::size_t i = digits; i-- > 0;) {
-    out[i] = kDigits[v % 36];
-    v /= 36;
-  }
-  return out;
-}
 
 // eb-reference 7.2: 4-40 characters of [A-Za-z0-9-], no leading or trailing hyphen.
 bool validEnvironmentName(const std::string& name) {
@@ -123,14 +91,14 @@ Engine::Env* Engine::find(const std::string& name) {
 }
 
 std::string Engine::newEnvironmentId() {
-  return "e-" + base36(mix(++idCounter_ ^ 0x6562656e76ULL), 10);
+  return "e-" + detail::base36(detail::mix(++idCounter_ ^ 0x6562656e76ULL), 10);
 }
 
 std::string Engine::newRequestId() {
   // UUID-shaped, deterministic: 8-4-4-4-12 hex digits.
   static constexpr char kHex[] = "0123456789abcdef";
-  const std::uint64_t a = mix(++idCounter_);
-  const std::uint64_t b = mix(a ^ 0x7265717565737400ULL);
+  const std::uint64_t a = detail::mix(++idCounter_);
+  const std::uint64_t b = detail::mix(a ^ 0x7265717565737400ULL);
   std::string out;
   for (int i = 0; i < 32; ++i) {
     if (i == 8 || i == 12 || i == 16 || i == 20) out.push_back('-');
@@ -138,12 +106,6 @@ std::string Engine::newRequestId() {
     out.push_back(kHex[(word >> (4 * (i % 16))) & 0xf]);
   }
   return out;
-}
-
-template <typename T>
-void Engine::aws(std::function<void(ports::Callback<T>)> call, ports::Callback<T> done) {
-  callWithRetry<T>(RetryContext{ports_.clock, ports_.random, retry_}, std::move(call),
-                   std::move(done));
 }
 
 void Engine::emit(Env& env, Severity severity, std::string message) {
@@ -222,6 +184,8 @@ ports::Outcome<EnvironmentDescription> Engine::createEnvironment(CreateEnvironme
   if (!r.VersionLabel.empty() && app->second->versions.count(r.VersionLabel) == 0) {
     return invalid("No Application Version named '" + r.VersionLabel + "' found.");
   }
+  const std::string bundleKey =
+      r.VersionLabel.empty() ? "" : app->second->versions.at(r.VersionLabel);
   const EnvironmentConfig& c = r.Config;
   const int desired = c.desiredCapacity.value_or(c.minSize);
   if (c.minSize < 1 || c.maxSize < c.minSize || desired < c.minSize || desired > c.maxSize) {
@@ -236,6 +200,7 @@ ports::Outcome<EnvironmentDescription> Engine::createEnvironment(CreateEnvironme
 
   auto env = std::make_unique<Env>();
   env->config = r.Config;
+  env->bundleKey = bundleKey;
   env->requestId = newRequestId();
   env->desc.EnvironmentId = newEnvironmentId();
   env->desc.EnvironmentName = r.EnvironmentName;
@@ -319,7 +284,7 @@ void Engine::createGroup(const std::string& name) {
   const std::string key = version == versions.end() ? "" : version->second;
   ports::CreateAutoScalingGroupRequest req;
   req.AutoScalingGroupName = "awseb-" + e->desc.EnvironmentId + "-stack-AWSEBAutoScalingGroup-" +
-                             base36(mix(++idCounter_), 12);
+                             detail::base36(detail::mix(++idCounter_), 12);
   std::transform(req.AutoScalingGroupName.end() - 12, req.AutoScalingGroupName.end(),
                  req.AutoScalingGroupName.end() - 12, [](char c) {
                    return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

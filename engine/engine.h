@@ -51,6 +51,25 @@ struct EnginePorts {
   std::string storageBucket;  // elasticbeanstalk-<region>-<account>
 };
 
+enum class DeploymentOutcome { kInProgress, kSucceeded, kFailed, kAborted, kRolledBack };
+const char* toString(DeploymentOutcome outcome);
+
+// One code deployment, as the scenario layer reports it.
+struct DeploymentRecord {
+  int id = 0;  // EB's deployment id: 1, 2, ... per environment (eb-reference 1.1)
+  std::string environment;
+  std::string version;
+  DeploymentPolicy policy = DeploymentPolicy::kAllAtOnce;
+  sim::SimTime startedAt;
+  std::optional<sim::SimTime> finishedAt;
+  DeploymentOutcome outcome = DeploymentOutcome::kInProgress;
+  int nominalInstances = 0;  // the group's in-service count at the start
+  int batches = 0;
+  int batchSize = 0;
+  std::optional<sim::SimTime> failureDetectedAt;
+  std::string failureReason;
+};
+
 struct CreateEnvironmentRequest {
   std::string ApplicationName;
   std::string EnvironmentName;
@@ -81,18 +100,31 @@ class Engine {
   // background; describe() follows it to Ready.
   ports::Outcome<EnvironmentDescription> createEnvironment(CreateEnvironmentRequest request);
   std::optional<EnvironmentDescription> describe(const std::string& environmentName) const;
+
+  // Deploys `version` with the environment's deployment settings, or `settings` when given
+  // (eb-reference 1). Refused unless the environment is Ready (eb-reference 7.3). Returns the
+  // index of the deployment's record. AllAtOnce, Rolling and RollingWithAdditionalBatch so far.
+  ports::Outcome<std::size_t> deploy(const std::string& environmentName, const std::string& version,
+                                     std::optional<DeploymentSettings> settings = std::nullopt);
+  const std::vector<DeploymentRecord>& deployments() const { return deployments_; }
   // Called after every status or health change of any environment.
   void onChange(std::function<void(const EnvironmentDescription&)> listener);
 
  private:
   struct Application;
   struct Env;
+  struct Rollout;
 
   Env* find(const std::string& name);
   void emit(Env& env, Severity severity, std::string message);
   void setState(Env& env, EnvironmentStatus status, HealthColor health);
+  // Makes one AWS call through the retry wrapper; `attemptTimeout` for calls that answer late
+  // by design (a deployment command answers when it has run).
   template <typename T>
-  void aws(std::function<void(ports::Callback<T>)> call, ports::Callback<T> done);
+  void aws(std::function<void(ports::Callback<T>)> call, ports::Callback<T> done,
+           std::optional<sim::Duration> attemptTimeout = std::nullopt);
+  ports::LaunchTemplate launchTemplate(const Env& env, const std::string& version,
+                                       const std::string& bundleKey) const;
 
   // Creation steps, each continuing the next once its call answers.
   void createLoadBalancer(const std::string& env);
@@ -102,6 +134,19 @@ class Engine {
   void pointCname(const std::string& env);
   void launchFailed(Env& env, const std::string& why);
 
+  // Deployments (deployment.cc).
+  void startRollout(std::size_t rollout);
+  void runBatch(std::size_t rollout);
+  void addExtraBatch(std::size_t rollout);
+  void removeExtraBatch(std::size_t rollout);
+  void deployCommand(std::size_t rollout, const std::vector<std::string>& ids,
+                     std::function<void(bool ok)> then);
+  void waitHealthy(std::size_t rollout, std::vector<std::string> ids, sim::SimTime deadline,
+                   std::function<void(bool ok)> then);
+  void finishRollout(std::size_t rollout);
+  void failRollout(std::size_t rollout, const std::string& reason);
+  Rollout* rollout(std::size_t index);
+
   std::string newEnvironmentId();
   std::string newRequestId();
 
@@ -110,6 +155,8 @@ class Engine {
   EventLog events_;
   std::map<std::string, std::unique_ptr<Application>> applications_;
   std::map<std::string, std::unique_ptr<Env>> environments_;  // by name
+  std::vector<DeploymentRecord> deployments_;
+  std::map<std::size_t, std::unique_ptr<Rollout>> rollouts_;  // in progress, by record index
   std::vector<std::function<void(const EnvironmentDescription&)>> listeners_;
   std::uint64_t idCounter_ = 0;
 };

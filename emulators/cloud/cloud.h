@@ -43,6 +43,9 @@ class Cloud {
   elb::ElbEmulator& elb() { return elb_; }
   asg::AutoScalingEmulator& autoscaling() { return asg_; }
   traffic::TrafficModel& traffic() { return traffic_; }
+  const ec2::Ec2Emulator& ec2() const { return ec2_; }
+  const elb::ElbEmulator& elb() const { return elb_; }
+  const traffic::TrafficModel& traffic() const { return traffic_; }
 
   // The clients of `cname` (a fully qualified record name): they send `profile` and go where
   // their DNS answers send them. A CNAME value is a load balancer's DNS name, or, for a

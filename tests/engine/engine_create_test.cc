@@ -2,11 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "../emulators/world.h"
-#include "emulators/clock/sim_clock.h"
-#include "emulators/cloud/cloud.h"
-#include "emulators/common/sim_random.h"
-#include "engine/engine.h"
+#include "engine_harness.h"
 
 using ebsim::engine::CreateEnvironmentRequest;
 using ebsim::engine::Engine;
@@ -18,59 +14,7 @@ using ebsim::sim::DurationDistribution;
 using ebsim::sim::SimTime;
 using ebsim::test::World;
 
-namespace {
-
-ebsim::emu::CloudOptions cloudOptions() {
-  ebsim::emu::CloudOptions o;
-  o.ec2.bootTime = DurationDistribution::fixed(Duration::seconds(90));
-  ebsim::emu::ec2::AppVersion v1;
-  v1.deployTime = DurationDistribution::fixed(Duration::seconds(20));
-  v1.startupTime = DurationDistribution::fixed(Duration::seconds(10));
-  o.ec2.versions["v1"] = v1;
-  ebsim::emu::ec2::AppVersion bad = v1;
-  bad.health = ebsim::emu::ec2::AppVersion::Health::kFailing;
-  o.ec2.versions["bad"] = bad;
-  return o;
-}
-
-struct Harness {
-  explicit Harness(std::uint64_t seed = 1)
-      : w(seed),
-        cloud(w.ctx, cloudOptions()),
-        clock(w.scheduler),
-        random(w.ctx, "engine/jitter"),
-        engine(ebsim::engine::EnginePorts{
-            clock, random, cloud.ec2(), cloud.ec2(), cloud.elb(), cloud.autoscaling(),
-            cloud.route53(), cloud.s3(), w.ctx.region.name, w.ctx.region.accountId,
-            cloud.route53().hostedZoneId(), w.ctx.region.storageBucket()}) {
-    REQUIRE(engine.createApplication("shop").ok());
-    cloud.s3().putDirect("shop/v1.zip", "zip");
-    cloud.s3().putDirect("shop/bad.zip", "zip");
-    REQUIRE(engine.createApplicationVersion("shop", "v1", "shop/v1.zip").ok());
-    REQUIRE(engine.createApplicationVersion("shop", "bad", "shop/bad.zip").ok());
-  }
-  CreateEnvironmentRequest request(std::string name, std::string version = "v1") const {
-    CreateEnvironmentRequest r;
-    r.ApplicationName = "shop";
-    r.EnvironmentName = std::move(name);
-    r.VersionLabel = std::move(version);
-    r.Config.minSize = 2;
-    return r;
-  }
-  std::vector<std::string> messages(const std::string& env) const {
-    std::vector<std::string> out;
-    for (const auto& e : engine.events().forEnvironment(env)) out.push_back(e.message);
-    return out;
-  }
-
-  World w;
-  ebsim::emu::Cloud cloud;
-  ebsim::emu::SimClock clock;
-  ebsim::emu::SimRandom random;
-  Engine engine;
-};
-
-}  // namespace
+using ebsim::test::Harness;
 
 TEST_CASE("eb-reference 7.5 and 8: creating an environment, step by step, to Ready",
           "[engine][create]") {

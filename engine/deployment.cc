@@ -1,0 +1,447 @@
+// Code deployments (eb-reference.md sections 1.3-1.5 and 7.5): AllAtOnce, Rolling and
+// RollingWithAdditionalBatch. Immutable and TrafficSplitting come in the next slice.
+
+#include <algorithm>
+
+#include "engine/engine_internal.h"
+#include "engine/ports/launch_payload.h"
+
+namespace ebsim::engine {
+
+using sim::Duration;
+using sim::SimTime;
+
+namespace {
+
+// How often the engine reads target health while it waits for a batch. Enhanced health's agent
+// reports every 10 s (eb-reference 5.2), so one poll is one report.
+constexpr Duration kHealthPoll = Duration::nanos(10'000'000'000);
+// eb-reference 1.4: enhanced health needs 12 consecutive OK checks (2 minutes); basic needs
+// the load balancer to say healthy.
+constexpr int kEnhancedOkChecks = 12;
+
+std::string idList(const std::vector<std::string>& ids) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? ", " : "") + ids[i];
+  return out + "]";
+}
+
+ports::AwsError invalid(std::string message) {
+  return ports::AwsError{ports::errors::kInvalidParameterValue, std::move(message), false};
+}
+
+}  // namespace
+
+const char* toString(DeploymentOutcome outcome) {
+  switch (outcome) {
+    case DeploymentOutcome::kInProgress:
+      return "InProgress";
+    case DeploymentOutcome::kSucceeded:
+      return "Succeeded";
+    case DeploymentOutcome::kFailed:
+      return "Failed";
+    case DeploymentOutcome::kAborted:
+      return "Aborted";
+    case DeploymentOutcome::kRolledBack:
+      return "RolledBack";
+  }
+  return "?";
+}
+
+Engine::Rollout* Engine::rollout(std::size_t index) {
+  const auto it = rollouts_.find(index);
+  return it == rollouts_.end() ? nullptr : it->second.get();
+}
+
+ports::LaunchTemplate Engine::launchTemplate(const Env& env, const std::string& version,
+                                             const std::string& bundleKey) const {
+  ports::LaunchTemplate t;
+  t.InstanceType = env.config.instanceType;
+  t.UserData = ports::formatUserData(
+      {version, bundleKey.empty() ? "" : "s3://" + ports_.storageBucket + "/" + bundleKey});
+  t.Tags = {{"elasticbeanstalk:environment-name", env.desc.EnvironmentName},
+            {"elasticbeanstalk:environment-id", env.desc.EnvironmentId}};
+  return t;
+}
+
+ports::Outcome<std::size_t> Engine::deploy(const std::string& environmentName,
+                                           const std::string& version,
+                                           std::optional<DeploymentSettings> settings) {
+  Env* e = find(environmentName);
+  if (e == nullptr) {
+    return invalid("No Environment found for EnvironmentName = '" + environmentName + "'.");
+  }
+  if (e->desc.Status != EnvironmentStatus::kReady) {
+    // eb-reference 7.3: mutations while not Ready.
+    return invalid("Environment named " + environmentName +
+                   " is in an invalid state for this operation. Must be Ready.");
+  }
+  const auto& versions = applications_.at(e->desc.ApplicationName)->versions;
+  const auto v = versions.find(version);
+  if (v == versions.end()) return invalid("No Application Version named '" + version + "' found.");
+  const DeploymentSettings s = settings.value_or(e->config.deployment);
+  if (s.policy == DeploymentPolicy::kImmutable || s.policy == DeploymentPolicy::kTrafficSplitting) {
+    return invalid(std::string("Deployment policy ") + toString(s.policy) +
+                   " is not supported by this engine yet.");
+  }
+  try {
+    (void)planBatches(1, s.batchSizeType, s.batchSize);  // validates the batch size
+  } catch (const std::invalid_argument& ex) {
+    return ports::AwsError{"ConfigurationValidationException",
+                           std::string("Configuration validation exception: ") + ex.what(), false};
+  }
+
+  DeploymentRecord rec;
+  rec.id = ++e->deploymentCounter;
+  rec.environment = environmentName;
+  rec.version = version;
+  rec.policy = s.policy;
+  rec.startedAt = ports_.clock.now();
+  const std::size_t index = deployments_.size();
+  deployments_.push_back(rec);
+  auto r = std::make_unique<Rollout>();
+  r->record = index;
+  r->env = environmentName;
+  r->version = version;
+  r->bundleKey = v->second;
+  r->settings = s;
+  rollouts_.emplace(index, std::move(r));
+  e->deployment = index;
+  e->requestId = newRequestId();
+  e->desc.AbortableOperationInProgress = true;
+  setState(*e, EnvironmentStatus::kUpdating, HealthColor::kGrey);
+  emit(*e, Severity::kInfo, "Environment update is starting.");
+  ports_.clock.startTimer(Duration::zero(), [this, index] { startRollout(index); });
+  return index;
+}
+
+void Engine::startRollout(std::size_t index) {
+  Rollout* r = rollout(index);
+  if (r == nullptr) return;
+  Env* e = find(r->env);
+  aws<ports::DescribeAutoScalingGroupsResult>(
+      [this, group = e->groupName](auto cb) {
+        ports_.autoscaling.describeAutoScalingGroups({{group}}, cb);
+      },
+      [this, index](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+        Rollout* ro = rollout(index);
+        if (ro == nullptr) return;
+        if (!o.ok() || o.value().AutoScalingGroups.empty()) {
+          return failRollout(index, "Could not describe the Auto Scaling group.");
+        }
+        const auto& group = o.value().AutoScalingGroups[0];
+        std::vector<std::string> ids;
+        for (const auto& i : group.Instances) {
+          if (i.State == ports::LifecycleState::kInService) ids.push_back(i.InstanceId);
+        }
+        DeploymentRecord& rec = deployments_[ro->record];
+        rec.nominalInstances = static_cast<int>(ids.size());
+        ro->originalDesired = group.DesiredCapacity;
+        ro->originalMax = group.MaxSize;
+        const bool allAtOnce = ro->settings.policy == DeploymentPolicy::kAllAtOnce;
+        const BatchPlan plan =
+            allAtOnce ? planBatches(static_cast<int>(ids.size()), BatchSizeType::kPercentage, 100)
+                      : planBatches(static_cast<int>(ids.size()), ro->settings.batchSizeType,
+                                    ro->settings.batchSize);
+        rec.batches = plan.batchCount;
+        rec.batchSize = plan.batchSize;
+        std::size_t at = 0;
+        for (const int size : plan.sizes) {
+          ro->batches.emplace_back(ids.begin() + static_cast<std::ptrdiff_t>(at),
+                                   ids.begin() + static_cast<std::ptrdiff_t>(at + size));
+          at += static_cast<std::size_t>(size);
+        }
+        emit(*find(ro->env), Severity::kInfo, "Deploying new version to instance(s).");
+        if (ro->settings.policy == DeploymentPolicy::kRollingWithAdditionalBatch) {
+          ro->extra = plan.batchSize;
+          addExtraBatch(index);
+        } else {
+          runBatch(index);
+        }
+      });
+}
+
+void Engine::addExtraBatch(std::size_t index) {
+  Rollout* r = rollout(index);
+  Env* e = find(r->env);
+  // eb-reference 1.5: one batch already on the new version, before anything leaves service.
+  // (EB's exact event text for this step is not in the reference; ours says what happens.)
+  emit(*e, Severity::kInfo,
+       "Launching an additional batch of " + std::to_string(r->extra) +
+           " instance(s) with the new version before taking any out of service.");
+  ports::UpdateAutoScalingGroupRequest req;
+  req.AutoScalingGroupName = e->groupName;
+  req.Template = launchTemplate(*e, r->version, r->bundleKey);
+  req.DesiredCapacity = r->originalDesired + r->extra;
+  req.MaxSize = std::max(r->originalMax, r->originalDesired + r->extra);
+  r->templateChanged = true;
+  aws<ports::Empty>(
+      [this, req](auto cb) { ports_.autoscaling.updateAutoScalingGroup(req, cb); },
+      [this, index](ports::Outcome<ports::Empty> o) {
+        Rollout* ro = rollout(index);
+        if (ro == nullptr) return;
+        if (!o.ok()) return failRollout(index, "Could not add the additional batch.");
+        // Wait for the new instances to be in service and healthy, then roll as Rolling does.
+        const SimTime deadline = ports_.clock.now() + ro->commandTimeout();
+        auto poll = std::make_shared<std::function<void()>>();
+        *poll = [this, index, deadline, poll] {
+          Rollout* rr = rollout(index);
+          if (rr == nullptr) return;
+          Env* env = find(rr->env);
+          aws<ports::DescribeAutoScalingGroupsResult>(
+              [this, group = env->groupName](auto cb) {
+                ports_.autoscaling.describeAutoScalingGroups({{group}}, cb);
+              },
+              [this, index, deadline,
+               poll](ports::Outcome<ports::DescribeAutoScalingGroupsResult> d) {
+                Rollout* r2 = rollout(index);
+                if (r2 == nullptr) return;
+                std::vector<std::string> fresh;
+                if (d.ok() && !d.value().AutoScalingGroups.empty()) {
+                  std::vector<std::string> original;
+                  for (const auto& b : r2->batches)
+                    original.insert(original.end(), b.begin(), b.end());
+                  for (const auto& i : d.value().AutoScalingGroups[0].Instances) {
+                    if (i.State == ports::LifecycleState::kInService &&
+                        std::find(original.begin(), original.end(), i.InstanceId) ==
+                            original.end()) {
+                      fresh.push_back(i.InstanceId);
+                    }
+                  }
+                }
+                if (static_cast<int>(fresh.size()) >= r2->extra) {
+                  return waitHealthy(index, fresh, deadline, [this, index](bool ok) {
+                    if (!ok)
+                      return failRollout(index, "The additional batch did not become healthy.");
+                    runBatch(index);
+                  });
+                }
+                if (ports_.clock.now() >= deadline) {
+                  return failRollout(index, "The additional batch did not launch in time.");
+                }
+                ports_.clock.startTimer(kHealthPoll, *poll);
+              });
+        };
+        (*poll)();
+      });
+}
+
+void Engine::runBatch(std::size_t index) {
+  Rollout* r = rollout(index);
+  if (r == nullptr) return;
+  if (r->batch >= r->batches.size()) return finishRollout(index);
+  Env* e = find(r->env);
+  const std::vector<std::string> ids = r->batches[r->batch];
+  r->batchStarted = ports_.clock.now();
+  const SimTime deadline = r->batchStarted + r->commandTimeout();
+
+  if (r->settings.policy == DeploymentPolicy::kAllAtOnce) {
+    // eb-reference 1.3: every instance at once, no deregistration, no batch events.
+    deployCommand(index, ids, [this, index, ids, deadline](bool ok) {
+      if (!ok) return failRollout(index, "The deployment command failed.");
+      waitHealthy(index, ids, deadline, [this, index](bool healthy) {
+        Rollout* ro = rollout(index);
+        if (ro == nullptr) return;
+        if (!healthy && !ro->settings.ignoreHealthCheck) {
+          return failRollout(index, "Instances did not become healthy within the command timeout.");
+        }
+        ++ro->batch;
+        runBatch(index);
+      });
+    });
+    return;
+  }
+
+  // eb-reference 1.4, with the event strings of 7.5.
+  const std::string n = "Batch " + std::to_string(r->batch + 1) + ": ";
+  emit(*e, Severity::kInfo,
+       n + "Starting application deployment on instance(s) " + idList(ids) + ".");
+  emit(*e, Severity::kInfo,
+       n + "De-registering instance(s) from the load balancer and waiting for them to go out of "
+           "service.");
+  aws<ports::Empty>(
+      [this, tg = e->targetGroupArn, ids](auto cb) {
+        ports_.elb.deregisterTargets({tg, ids}, cb);
+      },
+      [this, index, ids, deadline, n](ports::Outcome<ports::Empty> o) {
+        Rollout* ro = rollout(index);
+        if (ro == nullptr) return;
+        if (!o.ok()) return failRollout(index, "Could not deregister the batch.");
+        const Duration drain = find(ro->env)->config.deregistrationDelay;
+        ports_.clock.startTimer(drain, [this, index, ids, deadline, n] {
+          Rollout* r2 = rollout(index);
+          if (r2 == nullptr) return;
+          Env* env = find(r2->env);
+          emit(*env, Severity::kInfo, n + "Starting application deployment command execution.");
+          deployCommand(index, ids, [this, index, ids, deadline, n](bool ok) {
+            Rollout* r3 = rollout(index);
+            if (r3 == nullptr) return;
+            Env* en = find(r3->env);
+            // A batch whose command failed stays out of service (eb-reference 2: "one batch out
+            // of service"); earlier batches keep the new version.
+            if (!ok) return failRollout(index, "The deployment command failed.");
+            emit(*en, Severity::kInfo, n + "Completed application deployment command execution.");
+            emit(*en, Severity::kInfo,
+                 n + "Registering instance(s) with the load balancer and waiting for them to be "
+                     "healthy.");
+            aws<ports::Empty>(
+                [this, tg = en->targetGroupArn, ids](auto cb) {
+                  ports_.elb.registerTargets({tg, ids}, cb);
+                },
+                [this, index, ids, deadline, n](ports::Outcome<ports::Empty> reg) {
+                  if (!reg.ok()) return failRollout(index, "Could not register the batch.");
+                  waitHealthy(index, ids, deadline, [this, index, n](bool healthy) {
+                    Rollout* r4 = rollout(index);
+                    if (r4 == nullptr) return;
+                    if (!healthy && !r4->settings.ignoreHealthCheck) {
+                      return failRollout(
+                          index, "Batch did not become healthy within the command timeout.");
+                    }
+                    emit(*find(r4->env), Severity::kInfo, n + "Completed application deployment.");
+                    ++r4->batch;
+                    runBatch(index);
+                  });
+                });
+          });
+        });
+      });
+}
+
+void Engine::deployCommand(std::size_t index, const std::vector<std::string>& ids,
+                           std::function<void(bool ok)> then) {
+  Rollout* r = rollout(index);
+  ports::SendCommandRequest req;
+  req.InstanceIds = ids;
+  req.DocumentName = ports::kDeployApplicationDocument;
+  req.Parameters["VersionLabel"] = r->version;
+  req.Parameters["SourceBundle"] =
+      r->bundleKey.empty() ? "" : "s3://" + ports_.storageBucket + "/" + r->bundleKey;
+  req.Timeout = r->commandTimeout();
+  // The answer comes when the command has run: allow the attempt that long.
+  aws<ports::SendCommandResult>(
+      [this, req](auto cb) { ports_.ssm.sendCommand(req, cb); },
+      [this, index, then](ports::Outcome<ports::SendCommandResult> o) {
+        Rollout* ro = rollout(index);
+        if (ro == nullptr) return;
+        Env* e = find(ro->env);
+        if (!o.ok()) {
+          emit(*e, Severity::kError, "Sending the deployment command failed: " + o.error().Message);
+          return then(false);
+        }
+        std::size_t succeeded = 0;
+        for (const auto& inv : o.value().Invocations) {
+          if (inv.Status == ports::CommandInvocationStatus::kSuccess) {
+            ++succeeded;
+          } else {
+            emit(*e, Severity::kError,
+                 "[Instance: " + inv.InstanceId + "] Command failed on instance. Return code: " +
+                     std::to_string(inv.ResponseCode) + " Output: " + inv.StandardErrorContent);
+          }
+        }
+        const std::size_t total = o.value().Invocations.size();
+        if (succeeded == total)
+          emit(*e, Severity::kInfo, "Instance deployment completed successfully.");
+        emit(*e, succeeded == total ? Severity::kInfo : Severity::kError,
+             "Command execution completed on " + std::to_string(succeeded) + " of " +
+                 std::to_string(total) + " instances in environment.");
+        then(succeeded == total);
+      },
+      r->commandTimeout() + Duration::seconds(60));
+}
+
+void Engine::waitHealthy(std::size_t index, std::vector<std::string> ids, SimTime deadline,
+                         std::function<void(bool ok)> then) {
+  Rollout* r = rollout(index);
+  if (r == nullptr) return;
+  const int needed = find(r->env)->config.enhancedHealth ? kEnhancedOkChecks : 1;
+  auto okChecks = std::make_shared<std::map<std::string, int>>();
+  auto poll = std::make_shared<std::function<void()>>();
+  *poll = [this, index, ids, deadline, then, needed, okChecks, poll] {
+    Rollout* ro = rollout(index);
+    if (ro == nullptr) return;
+    aws<ports::DescribeTargetHealthResult>(
+        [this, tg = find(ro->env)->targetGroupArn, ids](auto cb) {
+          ports_.elb.describeTargetHealth({tg, ids}, cb);
+        },
+        [this, index, ids, deadline, then, needed, okChecks,
+         poll](ports::Outcome<ports::DescribeTargetHealthResult> o) {
+          if (rollout(index) == nullptr) return;
+          bool all = o.ok();
+          if (o.ok()) {
+            for (const auto& t : o.value().TargetHealthDescriptions) {
+              int& count = (*okChecks)[t.TargetId];
+              // One failure resets the count (eb-reference 1.4).
+              count = t.State == ports::TargetHealthState::kHealthy ? count + 1 : 0;
+              all = all && count >= needed;
+            }
+          }
+          if (all) return then(true);
+          if (ports_.clock.now() >= deadline) return then(false);
+          ports_.clock.startTimer(kHealthPoll, *poll);
+        });
+  };
+  (*poll)();
+}
+
+void Engine::finishRollout(std::size_t index) {
+  Rollout* r = rollout(index);
+  Env* e = find(r->env);
+  emit(*e, Severity::kInfo, "New application version was deployed to running EC2 instances.");
+  // From now on the group launches the new version: it is the expected version.
+  ports::UpdateAutoScalingGroupRequest req;
+  req.AutoScalingGroupName = e->groupName;
+  if (!r->templateChanged) req.Template = launchTemplate(*e, r->version, r->bundleKey);
+  if (r->extra > 0) {
+    // eb-reference 1.5 (settled in scenario-format.md): lower desired by the batch and let the
+    // termination policy choose (AZ balance, then the oldest launch template).
+    req.DesiredCapacity = r->originalDesired;
+    req.MaxSize = r->originalMax;
+  }
+  aws<ports::Empty>([this, req](auto cb) { ports_.autoscaling.updateAutoScalingGroup(req, cb); },
+                    [this, index](ports::Outcome<ports::Empty> o) {
+                      Rollout* ro = rollout(index);
+                      if (ro == nullptr) return;
+                      if (!o.ok())
+                        return failRollout(index, "Could not update the Auto Scaling group.");
+                      Env* env = find(ro->env);
+                      env->desc.VersionLabel = ro->version;
+                      env->bundleKey = ro->bundleKey;
+                      DeploymentRecord& rec = deployments_[ro->record];
+                      rec.outcome = DeploymentOutcome::kSucceeded;
+                      rec.finishedAt = ports_.clock.now();
+                      emit(*env, Severity::kInfo, "Environment update completed successfully.");
+                      env->deployment.reset();
+                      env->desc.AbortableOperationInProgress = false;
+                      rollouts_.erase(index);
+                      setState(*env, EnvironmentStatus::kReady, HealthColor::kGreen);
+                    });
+}
+
+void Engine::failRollout(std::size_t index, const std::string& reason) {
+  Rollout* r = rollout(index);
+  if (r == nullptr) return;
+  Env* e = find(r->env);
+  DeploymentRecord& rec = deployments_[r->record];
+  rec.failureDetectedAt = ports_.clock.now();
+  rec.failureReason = reason;
+  emit(*e, Severity::kError, reason);
+  emit(*e, Severity::kError, "Failed to deploy application.");
+  if (r->templateChanged) {
+    // The expected version stays the last successful one: launches go back to it.
+    ports::UpdateAutoScalingGroupRequest req;
+    req.AutoScalingGroupName = e->groupName;
+    req.Template = launchTemplate(*e, e->desc.VersionLabel, e->bundleKey);
+    aws<ports::Empty>([this, req](auto cb) { ports_.autoscaling.updateAutoScalingGroup(req, cb); },
+                      [](ports::Outcome<ports::Empty>) {});
+  }
+  // eb-reference 1.4: no automatic rollback; the fleet stays as it is, mixed if batches ran.
+  emit(*e, Severity::kError, "Update environment operation is complete, but with errors.");
+  rec.outcome = DeploymentOutcome::kFailed;
+  rec.finishedAt = ports_.clock.now();
+  e->deployment.reset();
+  e->desc.AbortableOperationInProgress = false;
+  rollouts_.erase(index);
+  setState(*e, EnvironmentStatus::kReady, HealthColor::kRed);
+}
+
+}  // namespace ebsim::engine

@@ -1,0 +1,82 @@
+#pragma once
+
+// The engine's private state, shared by its implementation files (engine.cc: applications and
+// environments; deployment.cc: code deployments). Not part of the engine's interface.
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+
+namespace ebsim::engine {
+
+struct Engine::Application {
+  std::string name;
+  std::map<std::string, std::string> versions;  // label -> bundle key ("" = sample)
+};
+
+struct Engine::Env {
+  EnvironmentDescription desc;
+  EnvironmentConfig config;
+  std::string requestId;
+  std::string loadBalancerArn;
+  std::string targetGroupArn;
+  std::string groupName;
+  sim::SimTime waitingSince;
+  std::set<std::string> announced;        // instances reported with "Added EC2 instance"
+  std::string bundleKey;                  // of the expected version ("" for the sample app)
+  std::optional<std::size_t> deployment;  // index into Engine::deployments_ while one runs
+  int deploymentCounter = 1;              // EB's deployment id; the launch was deployment 1
+  int desired() const { return config.desiredCapacity.value_or(config.minSize); }
+};
+
+// A code deployment in progress (deployment.cc).
+struct Engine::Rollout {
+  std::size_t record = 0;
+  std::string env;
+  std::string version;
+  std::string bundleKey;
+  DeploymentSettings settings;
+  std::vector<std::vector<std::string>> batches;
+  std::size_t batch = 0;
+  sim::SimTime batchStarted;
+  int extra = 0;  // RollingWithAdditionalBatch: instances added first, removed at the end
+  int originalDesired = 0;
+  int originalMax = 0;
+  bool templateChanged = false;
+  sim::Duration commandTimeout() const { return settings.timeout + kCommandTimeoutExtra; }
+};
+
+template <typename T>
+void Engine::aws(std::function<void(ports::Callback<T>)> call, ports::Callback<T> done,
+                 std::optional<sim::Duration> attemptTimeout) {
+  RetryPolicy policy = retry_;
+  if (attemptTimeout) policy.attemptTimeout = *attemptTimeout;
+  callWithRetry<T>(RetryContext{ports_.clock, ports_.random, policy}, std::move(call),
+                   std::move(done));
+}
+
+namespace detail {
+
+constexpr std::uint64_t mix(std::uint64_t z) {  // SplitMix64's finaliser
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+inline std::string base36(std::uint64_t v, std::size_t digits) {
+  static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::string out(digits, '0');
+  for (std::size_t i = digits; i-- > 0;) {
+    out[i] = kDigits[v % 36];
+    v /= 36;
+  }
+  return out;
+}
+
+}  // namespace detail
+
+}  // namespace ebsim::engine
