@@ -80,9 +80,13 @@ ports::Outcome<std::size_t> Engine::deploy(const std::string& environmentName,
   const auto v = versions.find(version);
   if (v == versions.end()) return invalid("No Application Version named '" + version + "' found.");
   const DeploymentSettings s = settings.value_or(e->config.deployment);
-  if (s.policy == DeploymentPolicy::kImmutable || s.policy == DeploymentPolicy::kTrafficSplitting) {
-    return invalid(std::string("Deployment policy ") + toString(s.policy) +
-                   " is not supported by this engine yet.");
+  if (s.policy == DeploymentPolicy::kTrafficSplitting &&
+      e->config.loadBalancerType != ports::LoadBalancerType::kApplication) {
+    // eb-reference 1.1 support matrix.
+    return ports::AwsError{"ConfigurationValidationException",
+                           "Configuration validation exception: The TrafficSplitting deployment "
+                           "policy requires an Application Load Balancer.",
+                           false};
   }
   try {
     (void)planBatches(1, s.batchSizeType, s.batchSize);  // validates the batch size
@@ -150,6 +154,12 @@ void Engine::startRollout(std::size_t index) {
           ro->batches.emplace_back(ids.begin() + static_cast<std::ptrdiff_t>(at),
                                    ids.begin() + static_cast<std::ptrdiff_t>(at + size));
           at += static_cast<std::size_t>(size);
+        }
+        if (ro->settings.policy == DeploymentPolicy::kImmutable ||
+            ro->settings.policy == DeploymentPolicy::kTrafficSplitting) {
+          rec.batches = 1;
+          rec.batchSize = rec.nominalInstances;
+          return startNewInstances(index);
         }
         emit(*find(ro->env), Severity::kInfo, "Deploying new version to instance(s).");
         if (ro->settings.policy == DeploymentPolicy::kRollingWithAdditionalBatch) {
@@ -353,14 +363,21 @@ void Engine::waitHealthy(std::size_t index, std::vector<std::string> ids, SimTim
                          std::function<void(bool ok)> then) {
   Rollout* r = rollout(index);
   if (r == nullptr) return;
-  const int needed = find(r->env)->config.enhancedHealth ? kEnhancedOkChecks : 1;
+  waitHealthyIn(index, find(r->env)->targetGroupArn, std::move(ids), deadline, std::move(then));
+}
+
+void Engine::waitHealthyIn(std::size_t index, std::string targetGroup, std::vector<std::string> ids,
+                           SimTime deadline, std::function<void(bool ok)> then, int neededChecks) {
+  Rollout* r = rollout(index);
+  if (r == nullptr) return;
+  const int enhanced = find(r->env)->config.enhancedHealth ? kEnhancedOkChecks : 1;
+  const int needed = neededChecks > 0 ? neededChecks : enhanced;
   auto okChecks = std::make_shared<std::map<std::string, int>>();
   auto poll = std::make_shared<std::function<void()>>();
-  *poll = [this, index, ids, deadline, then, needed, okChecks, poll] {
-    Rollout* ro = rollout(index);
-    if (ro == nullptr) return;
+  *poll = [this, index, targetGroup, ids, deadline, then, needed, okChecks, poll] {
+    if (rollout(index) == nullptr) return;
     aws<ports::DescribeTargetHealthResult>(
-        [this, tg = find(ro->env)->targetGroupArn, ids](auto cb) {
+        [this, tg = targetGroup, ids](auto cb) {
           ports_.elb.describeTargetHealth({tg, ids}, cb);
         },
         [this, index, ids, deadline, then, needed, okChecks,
@@ -397,6 +414,10 @@ void Engine::finishRollout(std::size_t index) {
     req.DesiredCapacity = r->originalDesired;
     req.MaxSize = r->originalMax;
   }
+  if (r->settings.policy == DeploymentPolicy::kImmutable ||
+      r->settings.policy == DeploymentPolicy::kTrafficSplitting) {
+    req.MaxSize = r->originalMax;  // the room made for the new set is given back
+  }
   aws<ports::Empty>([this, req](auto cb) { ports_.autoscaling.updateAutoScalingGroup(req, cb); },
                     [this, index](ports::Outcome<ports::Empty> o) {
                       Rollout* ro = rollout(index);
@@ -417,7 +438,7 @@ void Engine::finishRollout(std::size_t index) {
                     });
 }
 
-void Engine::failRollout(std::size_t index, const std::string& reason) {
+void Engine::failRollout(std::size_t index, const std::string& reason, HealthColor health) {
   Rollout* r = rollout(index);
   if (r == nullptr) return;
   Env* e = find(r->env);
@@ -441,7 +462,7 @@ void Engine::failRollout(std::size_t index, const std::string& reason) {
   e->deployment.reset();
   e->desc.AbortableOperationInProgress = false;
   rollouts_.erase(index);
-  setState(*e, EnvironmentStatus::kReady, HealthColor::kRed);
+  setState(*e, EnvironmentStatus::kReady, health);
 }
 
 }  // namespace ebsim::engine

@@ -67,6 +67,8 @@ struct DeploymentRecord {
   int batches = 0;
   int batchSize = 0;
   std::optional<sim::SimTime> failureDetectedAt;
+  std::optional<sim::SimTime> rolledBackAt;  // when a rollback finished (TrafficSplitting,
+                                             // Immutable: the new set is gone)
   std::string failureReason;
 };
 
@@ -103,7 +105,7 @@ class Engine {
 
   // Deploys `version` with the environment's deployment settings, or `settings` when given
   // (eb-reference 1). Refused unless the environment is Ready (eb-reference 7.3). Returns the
-  // index of the deployment's record. AllAtOnce, Rolling and RollingWithAdditionalBatch so far.
+  // index of the deployment's record. Every policy of eb-reference section 1.
   ports::Outcome<std::size_t> deploy(const std::string& environmentName, const std::string& version,
                                      std::optional<DeploymentSettings> settings = std::nullopt);
   const std::vector<DeploymentRecord>& deployments() const { return deployments_; }
@@ -143,8 +145,25 @@ class Engine {
                      std::function<void(bool ok)> then);
   void waitHealthy(std::size_t rollout, std::vector<std::string> ids, sim::SimTime deadline,
                    std::function<void(bool ok)> then);
+  // `needed`: consecutive healthy reports per instance; by default 12 with enhanced health,
+  // 1 with basic (eb-reference 1.4).
+  void waitHealthyIn(std::size_t rollout, std::string targetGroup, std::vector<std::string> ids,
+                     sim::SimTime deadline, std::function<void(bool ok)> then, int needed = 0);
+  // Polls the group until `count` of its instances are InService; gives their ids.
+  void waitInService(std::size_t rollout, std::string group, int count, sim::SimTime deadline,
+                     std::function<void(bool ok, std::vector<std::string> ids)> then);
+  // Immutable and TrafficSplitting (new_instances.cc).
+  void startNewInstances(std::size_t rollout);
+  void launchTestInstance(std::size_t rollout);
+  void launchRemaining(std::size_t rollout);
+  void splitTraffic(std::size_t rollout);
+  void promoteNewInstances(std::size_t rollout);
+  void moveNewInstances(std::size_t rollout);
+  void retireOldInstances(std::size_t rollout);
+  void rollBackNewInstances(std::size_t rollout, const std::string& reason);
   void finishRollout(std::size_t rollout);
-  void failRollout(std::size_t rollout, const std::string& reason);
+  void failRollout(std::size_t rollout, const std::string& reason,
+                   HealthColor health = HealthColor::kRed);
   Rollout* rollout(std::size_t index);
 
   std::string newEnvironmentId();

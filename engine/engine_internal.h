@@ -47,6 +47,12 @@ struct Engine::Rollout {
   int originalDesired = 0;
   int originalMax = 0;
   bool templateChanged = false;
+  // Immutable and TrafficSplitting: the temporary group (and target group), the new instances,
+  // and the instances they replace.
+  std::string tempGroup;
+  std::string tempTargetGroup;
+  std::vector<std::string> newIds;
+  std::vector<std::string> oldIds;
   sim::Duration commandTimeout() const { return settings.timeout + kCommandTimeoutExtra; }
 };
 

@@ -202,3 +202,143 @@ TEST_CASE("throttling during every policy still converges", "[engine][deploy][fa
     CHECK(h.runningVersions() == std::map<std::string, int>{{"v2", 4}});
   }
 }
+
+TEST_CASE("eb-reference 1.6 and 2: Immutable tests one instance, then replaces the whole fleet",
+          "[engine][deploy]") {
+  Harness h;
+  h.createReady("shop-imm", 3, 150);
+  const auto before = h.cloud.traffic().totals();
+  const auto index = h.engine.deploy("shop-imm", "v2", policy(DeploymentPolicy::kImmutable));
+  REQUIRE(index.ok());
+  h.runDeployment("shop-imm");
+  h.w.runFor(Duration::minutes(2));  // old instances drain and terminate after the last event
+  const auto& rec = h.engine.deployments().at(index.value());
+  CHECK(rec.outcome == DeploymentOutcome::kSucceeded);
+  CHECK(h.minInService >= 3);  // zero downtime: the old set serves until the new one is in
+  CHECK(h.maxRunning == 6);    // capacity about doubles (eb-reference 1.6)
+  CHECK(h.runningVersions() == std::map<std::string, int>{{"v2", 3}});
+  CHECK(h.inServiceVersions("shop-imm") == std::map<std::string, int>{{"v2", 3}});
+  CHECK(h.cloud.traffic().totals().failed - before.failed == Approx(0).margin(1e-6));
+  CHECK(h.engine.describe("shop-imm")->VersionLabel == "v2");
+  const auto m = h.messages("shop-imm");
+  const auto at = [&](const std::string& prefix) {
+    return std::find_if(m.begin(), m.end(),
+                        [&](const std::string& s) { return s.rfind(prefix, 0) == 0; });
+  };
+  // eb-reference 7.5, in order.
+  const std::vector<std::string> expected = {
+      "Immutable deployment policy enabled. Launching one instance with the new settings to "
+      "verify health.",
+      "Created temporary auto scaling group awseb-e-",
+      "Adding new instance(s) (i-",
+      "Waiting for instance(s) (i-",
+      "Added instance [i-",
+      "Test instance passed health checks. Launching remaining new instances.",
+      "Added instances [i-",
+      "Successfully launched all instances.",
+      "Detached new instance(s) from temporary auto scaling group.",
+      "Attached new instance(s) to the permanent auto scaling group.",
+      "Starting post-deployment configuration on new instances.",
+      "Waiting for post-deployment configuration to complete.",
+      "Deployment succeeded. Terminating old instances and temporary Auto Scaling group.",
+      "Removed instance [i-",
+      "Environment update completed successfully."};
+  auto previous = m.begin();
+  for (const std::string& e : expected) {
+    INFO("event " << e);
+    const auto it = at(e);
+    REQUIRE(it != m.end());
+    CHECK(it >= previous);
+    previous = it;
+  }
+}
+
+TEST_CASE(
+    "eb-reference 1.6: a failing Immutable deploy deletes the temporary group, fleet untouched",
+    "[engine][deploy]") {
+  Harness h;
+  h.createReady("shop-imm", 3, 150);
+  const auto before = h.cloud.traffic().totals();
+  const auto index = h.engine.deploy("shop-imm", "bad", policy(DeploymentPolicy::kImmutable));
+  REQUIRE(index.ok());
+  h.runDeployment("shop-imm");
+  h.w.runFor(Duration::minutes(2));
+  const auto& rec = h.engine.deployments().at(index.value());
+  CHECK(rec.outcome == DeploymentOutcome::kRolledBack);
+  CHECK(rec.rolledBackAt.has_value());
+  CHECK(h.runningVersions() == std::map<std::string, int>{{"v1", 3}});  // no redeploy needed
+  CHECK(h.engine.describe("shop-imm")->Health == HealthColor::kGreen);
+  CHECK(h.engine.describe("shop-imm")->VersionLabel == "v1");
+  // "Small" impact: the test instance was in service for none of its failing time (initial,
+  // then unhealthy), so clients saw no errors.
+  CHECK(h.cloud.traffic().totals().failed - before.failed == Approx(0).margin(1e-6));
+  // The failed test instance's logs are kept for an hour, not the usual 15 minutes.
+  const auto logs = h.cloud.s3().keys("resources/environments/logs/");
+  REQUIRE(logs.size() == 1);
+  const auto expires = h.cloud.s3().expiresAt(logs[0]);
+  REQUIRE(expires);
+  CHECK(*expires - *rec.failureDetectedAt <= Duration::hours(1));
+  CHECK(*expires - *rec.failureDetectedAt > Duration::minutes(59));
+}
+
+TEST_CASE("eb-reference 1.7 and 2: TrafficSplitting sends 10 % to the new set, then all",
+          "[engine][deploy]") {
+  Harness h;
+  h.createReady("shop-ts", 4, 200);
+  const auto before = h.cloud.traffic().totals();
+  const auto index = h.engine.deploy("shop-ts", "v2", policy(DeploymentPolicy::kTrafficSplitting));
+  REQUIRE(index.ok());
+  double canaryShare = 0;
+  for (int i = 0; i < 60 * 20 && h.engine.describe("shop-ts")->Status != EnvironmentStatus::kReady;
+       ++i) {
+    h.w.runFor(Duration::seconds(1));
+    for (const auto& [id, share] : h.cloud.clients(h.engine.describe("shop-ts")->CNAME)->shares()) {
+      (void)id;
+      (void)share;
+    }
+    const auto lb =
+        *h.cloud.elb().loadBalancerArnByDnsName(h.engine.describe("shop-ts")->EndpointURL);
+    const auto routes = h.cloud.elb().routes(lb);
+    if (routes.size() == 2) canaryShare = routes[1].share;
+  }
+  const auto& rec = h.engine.deployments().at(index.value());
+  CHECK(rec.outcome == DeploymentOutcome::kSucceeded);
+  CHECK(canaryShare == Approx(0.10));  // NewVersionPercent default 10
+  h.w.runFor(Duration::minutes(2));
+  CHECK(h.runningVersions() == std::map<std::string, int>{{"v2", 4}});
+  CHECK(h.cloud.traffic().totals().failed - before.failed == Approx(0).margin(1e-6));
+  // At least the evaluation time (5 minutes) passed between the shift and the promotion.
+  CHECK(*rec.finishedAt - rec.startedAt > Duration::minutes(5));
+}
+
+TEST_CASE("eb-reference 1.7: a new set failing during evaluation gets its traffic taken back",
+          "[engine][deploy]") {
+  Harness h;
+  h.createReady("shop-ts", 4, 200);
+  const auto before = h.cloud.traffic().totals();
+  const auto index =
+      h.engine.deploy("shop-ts", "later", policy(DeploymentPolicy::kTrafficSplitting));
+  REQUIRE(index.ok());
+  h.runDeployment("shop-ts");
+  h.w.runFor(Duration::minutes(2));
+  const auto& rec = h.engine.deployments().at(index.value());
+  CHECK(rec.outcome == DeploymentOutcome::kRolledBack);
+  CHECK(h.runningVersions() == std::map<std::string, int>{{"v1", 4}});
+  const double failed = h.cloud.traffic().totals().failed - before.failed;
+  CHECK(failed > 0);  // the canary share failed for a while...
+  // ...but only the canary share: 10 % of 200 rps, until detection (5 failed checks, 75 s).
+  CHECK(failed < 0.10 * 200 * 120);
+  const auto lb =
+      *h.cloud.elb().loadBalancerArnByDnsName(h.engine.describe("shop-ts")->EndpointURL);
+  CHECK(h.cloud.elb().routes(lb).size() == 1);  // all traffic back on the old set
+}
+
+TEST_CASE("eb-reference 1.1: TrafficSplitting needs an application load balancer",
+          "[engine][deploy]") {
+  Harness h;
+  h.createReady("shop-clb", 2, 0, ebsim::ports::LoadBalancerType::kClassic);
+  const auto refused =
+      h.engine.deploy("shop-clb", "v2", policy(DeploymentPolicy::kTrafficSplitting));
+  CHECK(refused.error().Code == "ConfigurationValidationException");
+  CHECK_THAT(refused.error().Message, Catch::Contains("Application Load Balancer"));
+}

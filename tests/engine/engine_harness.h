@@ -34,6 +34,10 @@ inline emu::CloudOptions cloudOptions() {
   emu::ec2::AppVersion bad = v1;
   bad.health = emu::ec2::AppVersion::Health::kFailing;
   o.ec2.versions["bad"] = bad;
+  emu::ec2::AppVersion later = v1;  // healthy for 4 minutes, then failing
+  later.health = emu::ec2::AppVersion::Health::kFailsAfter;
+  later.failsAfter = Duration::minutes(4);
+  o.ec2.versions["later"] = later;
   emu::ec2::AppVersion broken = v1;
   broken.deployFails = true;
   o.ec2.versions["broken"] = broken;
@@ -51,7 +55,7 @@ struct Harness {
                                    w.ctx.region.name, w.ctx.region.accountId,
                                    cloud.route53().hostedZoneId(), w.ctx.region.storageBucket()}) {
     REQUIRE(engine.createApplication("shop").ok());
-    for (const char* v : {"v1", "v2", "bad", "broken"}) {
+    for (const char* v : {"v1", "v2", "bad", "broken", "later"}) {
       cloud.s3().putDirect(std::string("shop/") + v + ".zip", "zip");
       REQUIRE(engine.createApplicationVersion("shop", v, std::string("shop/") + v + ".zip").ok());
     }
@@ -65,8 +69,10 @@ struct Harness {
     return r;
   }
   // Creates an environment of `instances` and runs until it is Ready and Green.
-  void createReady(const std::string& name, int instances, int rps = 0) {
+  void createReady(const std::string& name, int instances, int rps = 0,
+                   ports::LoadBalancerType type = ports::LoadBalancerType::kApplication) {
     auto r = request(name);
+    r.Config.loadBalancerType = type;
     r.Config.minSize = instances;
     r.Config.maxSize = instances + 4;
     REQUIRE(engine.createEnvironment(r).ok());
