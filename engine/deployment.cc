@@ -193,8 +193,7 @@ void Engine::addExtraBatch(std::size_t index) {
         if (!o.ok()) return failRollout(index, "Could not add the additional batch.");
         // Wait for the new instances to be in service and healthy, then roll as Rolling does.
         const SimTime deadline = ports_.clock.now() + ro->commandTimeout();
-        auto poll = std::make_shared<std::function<void()>>();
-        *poll = [this, index, deadline, poll] {
+        every(kHealthPoll, [this, index, deadline](const std::function<void()>& again) {
           Rollout* rr = rollout(index);
           if (rr == nullptr) return;
           Env* env = find(rr->env);
@@ -203,7 +202,7 @@ void Engine::addExtraBatch(std::size_t index) {
                 ports_.autoscaling.describeAutoScalingGroups({{group}}, cb);
               },
               [this, index, deadline,
-               poll](ports::Outcome<ports::DescribeAutoScalingGroupsResult> d) {
+               again](ports::Outcome<ports::DescribeAutoScalingGroupsResult> d) {
                 Rollout* r2 = rollout(index);
                 if (r2 == nullptr) return;
                 std::vector<std::string> fresh;
@@ -229,10 +228,9 @@ void Engine::addExtraBatch(std::size_t index) {
                 if (ports_.clock.now() >= deadline) {
                   return failRollout(index, "The additional batch did not launch in time.");
                 }
-                ports_.clock.startTimer(kHealthPoll, *poll);
+                again();
               });
-        };
-        (*poll)();
+        });
       });
 }
 
@@ -373,15 +371,15 @@ void Engine::waitHealthyIn(std::size_t index, std::string targetGroup, std::vect
   const int enhanced = find(r->env)->config.enhancedHealth ? kEnhancedOkChecks : 1;
   const int needed = neededChecks > 0 ? neededChecks : enhanced;
   auto okChecks = std::make_shared<std::map<std::string, int>>();
-  auto poll = std::make_shared<std::function<void()>>();
-  *poll = [this, index, targetGroup, ids, deadline, then, needed, okChecks, poll] {
+  every(kHealthPoll, [this, index, targetGroup, ids, deadline, then, needed,
+                      okChecks](const std::function<void()>& again) {
     if (rollout(index) == nullptr) return;
     aws<ports::DescribeTargetHealthResult>(
         [this, tg = targetGroup, ids](auto cb) {
           ports_.elb.describeTargetHealth({tg, ids}, cb);
         },
         [this, index, ids, deadline, then, needed, okChecks,
-         poll](ports::Outcome<ports::DescribeTargetHealthResult> o) {
+         again](ports::Outcome<ports::DescribeTargetHealthResult> o) {
           if (rollout(index) == nullptr) return;
           bool all = o.ok();
           if (o.ok()) {
@@ -394,10 +392,9 @@ void Engine::waitHealthyIn(std::size_t index, std::string targetGroup, std::vect
           }
           if (all) return then(true);
           if (ports_.clock.now() >= deadline) return then(false);
-          ports_.clock.startTimer(kHealthPoll, *poll);
+          again();
         });
-  };
-  (*poll)();
+  });
 }
 
 void Engine::finishRollout(std::size_t index) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
 
 #include "engine/engine_internal.h"
 #include "engine/ports/launch_payload.h"
@@ -106,6 +107,27 @@ std::string Engine::newRequestId() {
     out.push_back(kHex[(word >> (4 * (i % 16))) & 0xf]);
   }
   return out;
+}
+
+namespace {
+struct Loop : std::enable_shared_from_this<Loop> {
+  ports::Clock* clock;
+  Duration interval;
+  std::function<void(const std::function<void()>&)> step;
+  void run() {
+    auto self = shared_from_this();
+    step([self] { self->clock->startTimer(self->interval, [self] { self->run(); }); });
+  }
+};
+}  // namespace
+
+void Engine::every(Duration interval,
+                   std::function<void(const std::function<void()>& again)> step) {
+  auto loop = std::make_shared<Loop>();
+  loop->clock = &ports_.clock;
+  loop->interval = interval;
+  loop->step = std::move(step);
+  loop->run();
 }
 
 void Engine::emit(Env& env, Severity severity, std::string message) {

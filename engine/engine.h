@@ -166,6 +166,10 @@ class Engine {
                    HealthColor health = HealthColor::kRed);
   Rollout* rollout(std::size_t index);
 
+  // Runs `step` now; each call of its `again` runs it once more after `interval`. Holds no
+  // reference to itself: when a step stops calling `again`, the loop is freed.
+  void every(sim::Duration interval, std::function<void(const std::function<void()>& again)> step);
+
   std::string newEnvironmentId();
   std::string newRequestId();
 

@@ -33,13 +33,12 @@ bool splitting(const DeploymentSettings& s) {
 
 void Engine::waitInService(std::size_t index, std::string group, int count, SimTime deadline,
                            std::function<void(bool, std::vector<std::string>)> then) {
-  auto poll = std::make_shared<std::function<void()>>();
-  *poll = [this, index, group, count, deadline, then, poll] {
+  every(kPoll, [this, index, group, count, deadline, then](const std::function<void()>& again) {
     if (rollout(index) == nullptr) return;
     aws<ports::DescribeAutoScalingGroupsResult>(
         [this, group](auto cb) { ports_.autoscaling.describeAutoScalingGroups({{group}}, cb); },
         [this, index, count, deadline, then,
-         poll](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+         again](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
           if (rollout(index) == nullptr) return;
           std::vector<std::string> ids;
           if (o.ok() && !o.value().AutoScalingGroups.empty()) {
@@ -49,10 +48,9 @@ void Engine::waitInService(std::size_t index, std::string group, int count, SimT
           }
           if (static_cast<int>(ids.size()) >= count) return then(true, ids);
           if (ports_.clock.now() >= deadline) return then(false, ids);
-          ports_.clock.startTimer(kPoll, *poll);
+          again();
         });
-  };
-  (*poll)();
+  });
 }
 
 void Engine::startNewInstances(std::size_t index) {
@@ -218,15 +216,14 @@ void Engine::splitTraffic(std::size_t index) {
                  "evaluation.");
         // Evaluate: every new target must stay healthy for the whole EvaluationTime.
         const SimTime until = ports_.clock.now() + ro->settings.evaluationTime;
-        auto poll = std::make_shared<std::function<void()>>();
-        *poll = [this, index, until, poll] {
+        every(kPoll, [this, index, until](const std::function<void()>& again) {
           Rollout* r2 = rollout(index);
           if (r2 == nullptr) return;
           aws<ports::DescribeTargetHealthResult>(
               [this, tg = r2->tempTargetGroup, ids = r2->newIds](auto cb) {
                 ports_.elb.describeTargetHealth({tg, ids}, cb);
               },
-              [this, index, until, poll](ports::Outcome<ports::DescribeTargetHealthResult> h) {
+              [this, index, until, again](ports::Outcome<ports::DescribeTargetHealthResult> h) {
                 if (rollout(index) == nullptr) return;
                 bool healthy = h.ok();
                 if (h.ok()) {
@@ -240,10 +237,9 @@ void Engine::splitTraffic(std::size_t index) {
                                               "evaluation period.");
                 }
                 if (ports_.clock.now() >= until) return promoteNewInstances(index);
-                ports_.clock.startTimer(kPoll, *poll);
+                again();
               });
-        };
-        (*poll)();
+        });
       });
 }
 
