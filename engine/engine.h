@@ -109,6 +109,27 @@ class Engine {
   ports::Outcome<std::size_t> deploy(const std::string& environmentName, const std::string& version,
                                      std::optional<DeploymentSettings> settings = std::nullopt);
   const std::vector<DeploymentRecord>& deployments() const { return deployments_; }
+
+  // --- Lifecycle and blue/green (lifecycle.cc; eb-reference 4 and 7.5) ---
+  // TerminateEnvironment: refused unless Ready (or `force`). Deletes the CNAME, the group and its
+  // instances, the load balancer. A coupled database with deletion policy Delete is flagged as
+  // data loss.
+  ports::Outcome<ports::Empty> terminateEnvironment(const std::string& name, bool force = false);
+  // Clones `source` as `name` (configuration and expected version copied). A coupled database
+  // is not copied: the clone gets an empty one, and a warning says so.
+  ports::Outcome<EnvironmentDescription> cloneEnvironment(const std::string& source,
+                                                          const std::string& name,
+                                                          const std::string& cnamePrefix = "");
+  // SwapEnvironmentCNAMEs: both Ready; the two CNAME records are exchanged in one change.
+  ports::Outcome<ports::Empty> swapEnvironmentCNAMEs(const std::string& a, const std::string& b);
+  // The composite blue/green: clone `environment` as `greenName`, deploy `version` to it, swap,
+  // then terminate the old environment `terminateAfter` later.
+  ports::Outcome<ports::Empty> blueGreen(const std::string& environment, const std::string& version,
+                                         const std::string& greenName,
+                                         sim::Duration terminateAfter);
+  // How long clients may keep an old DNS answer (the scenario's TTL and stale resolvers):
+  // terminating an environment sooner after its CNAME was swapped away draws a warning.
+  void setDnsDrainTime(sim::Duration drain) { dnsDrain_ = drain; }
   // Called after every status or health change of any environment.
   void onChange(std::function<void(const EnvironmentDescription&)> listener);
 
@@ -135,6 +156,9 @@ class Engine {
   void waitForInstances(const std::string& env);
   void pointCname(const std::string& env);
   void launchFailed(Env& env, const std::string& why);
+  void warn(Env& env, const std::string& warning);
+  void tearDown(const std::string& env);
+  void finishTermination(const std::string& env);
 
   // Deployments (deployment.cc).
   void startRollout(std::size_t rollout);
@@ -182,6 +206,7 @@ class Engine {
   std::map<std::size_t, std::unique_ptr<Rollout>> rollouts_;  // in progress, by record index
   std::vector<std::function<void(const EnvironmentDescription&)>> listeners_;
   std::uint64_t idCounter_ = 0;
+  sim::Duration dnsDrain_ = sim::Duration::seconds(60);
 };
 
 }  // namespace ebsim::engine

@@ -26,10 +26,11 @@ struct Engine::Env {
   std::string targetGroupArn;
   std::string groupName;
   sim::SimTime waitingSince;
-  std::set<std::string> announced;        // instances reported with "Added EC2 instance"
-  std::string bundleKey;                  // of the expected version ("" for the sample app)
-  std::optional<std::size_t> deployment;  // index into Engine::deployments_ while one runs
-  int deploymentCounter = 1;              // EB's deployment id; the launch was deployment 1
+  std::set<std::string> announced;            // instances reported with "Added EC2 instance"
+  std::string bundleKey;                      // of the expected version ("" for the sample app)
+  std::optional<std::size_t> deployment;      // index into Engine::deployments_ while one runs
+  int deploymentCounter = 1;                  // EB's deployment id; the launch was deployment 1
+  std::optional<sim::SimTime> swappedAwayAt;  // when its CNAME last went to another environment
   int desired() const { return config.desiredCapacity.value_or(config.minSize); }
 };
 

@@ -55,6 +55,14 @@ struct DeploymentSettings {
 // EB adds 240 s to the command timeout (eb-reference 1.1): the default 600 s is 840 s.
 inline constexpr sim::Duration kCommandTimeoutExtra = sim::Duration::nanos(240'000'000'000);
 
+// A database coupled to the environment (aws:rds:dbinstance; eb-reference 4).
+struct DatabaseConfig {
+  enum class DeletionPolicy { kDelete, kSnapshot, kRetain };
+  std::string engine = "postgres";
+  bool coupled = true;
+  DeletionPolicy deletionPolicy = DeletionPolicy::kDelete;  // EB's default
+};
+
 struct EnvironmentConfig {
   EnvironmentType type = EnvironmentType::kLoadBalanced;
   std::string instanceType = "t3.small";
@@ -69,6 +77,7 @@ struct EnvironmentConfig {
   sim::Duration healthCheckGracePeriod = sim::Duration::seconds(300);
   bool enhancedHealth = true;
   DeploymentSettings deployment;
+  std::optional<DatabaseConfig> database;
 };
 
 struct EnvironmentDescription {
@@ -83,6 +92,9 @@ struct EnvironmentDescription {
   sim::SimTime DateCreated;
   sim::SimTime DateUpdated;
   bool AbortableOperationInProgress = false;
+  // Hazards the engine noticed (a clone without its database, data lost at termination,
+  // terminating before the DNS drain): carried into reports.
+  std::vector<std::string> Warnings;
 };
 
 }  // namespace ebsim::engine

@@ -1,0 +1,299 @@
+// Terminating, cloning, swapping CNAMEs and the composite blue/green (eb-reference.md 4, 7.2,
+// 7.5).
+
+#include <algorithm>
+
+#include "engine/engine_internal.h"
+
+namespace ebsim::engine {
+
+using sim::Duration;
+using sim::SimTime;
+
+namespace {
+
+constexpr Duration kPoll = Duration::nanos(5'000'000'000);
+
+ports::AwsError invalid(std::string message) {
+  return ports::AwsError{ports::errors::kInvalidParameterValue, std::move(message), false};
+}
+
+ports::AwsError notFound(const std::string& name) {
+  return invalid("No Environment found for EnvironmentName = '" + name + "'.");
+}
+
+ports::AwsError notReady(const std::string& name) {
+  return invalid("Environment named " + name +
+                 " is in an invalid state for this operation. Must be Ready.");
+}
+
+}  // namespace
+
+void Engine::warn(Env& env, const std::string& warning) {
+  env.desc.Warnings.push_back(warning);
+  emit(env, Severity::kWarn, warning);
+}
+
+// --- Terminate -------------------------------------------------------------------------------
+
+ports::Outcome<ports::Empty> Engine::terminateEnvironment(const std::string& name, bool force) {
+  Env* e = find(name);
+  if (e == nullptr) return notFound(name);
+  if (e->desc.Status == EnvironmentStatus::kTerminated ||
+      e->desc.Status == EnvironmentStatus::kTerminating ||
+      (e->desc.Status != EnvironmentStatus::kReady && !force)) {
+    return notReady(name);
+  }
+  const SimTime now = ports_.clock.now();
+  if (e->swappedAwayAt && now - *e->swappedAwayAt < dnsDrain_) {
+    warn(*e, "Terminating environment " + name + " " +
+                 sim::formatDuration(now - *e->swappedAwayAt) +
+                 " after its CNAME was swapped, before the DNS drain (" +
+                 sim::formatDuration(dnsDrain_) +
+                 ") could finish: clients still holding the old answer will fail.");
+  }
+  if (e->config.database && e->config.database->coupled &&
+      e->config.database->deletionPolicy == DatabaseConfig::DeletionPolicy::kDelete) {
+    warn(*e, "The coupled " + e->config.database->engine +
+                 " database is deleted with the environment (DBDeletionPolicy Delete): its data "
+                 "is lost.");
+  }
+  e->requestId = newRequestId();
+  setState(*e, EnvironmentStatus::kTerminating, HealthColor::kGrey);
+  emit(*e, Severity::kInfo, "terminateEnvironment is starting.");
+  ports_.clock.startTimer(Duration::zero(), [this, name] { tearDown(name); });
+  return ports::Empty{};
+}
+
+void Engine::tearDown(const std::string& name) {
+  Env* e = find(name);
+  if (e == nullptr) return;
+  // 1. The CNAME stops pointing at us (only if it still does: it may have been swapped).
+  ports::ChangeResourceRecordSetsRequest dns;
+  dns.HostedZoneId = ports_.hostedZoneId;
+  ports::ResourceRecordSet rr;
+  rr.Name = e->desc.CNAME;
+  rr.ResourceRecords = {e->desc.EndpointURL};
+  dns.Changes.push_back({ports::ChangeAction::kDelete, rr});
+  aws<ports::ChangeInfo>([this, dns](auto cb) { ports_.route53.changeResourceRecordSets(dns, cb); },
+                         [](ports::Outcome<ports::ChangeInfo>) {});
+  // 2. The group and its instances.
+  aws<ports::DescribeAutoScalingGroupsResult>(
+      [this, group = e->groupName](auto cb) {
+        ports_.autoscaling.describeAutoScalingGroups({{group}}, cb);
+      },
+      [this, name](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+        Env* env = find(name);
+        if (env == nullptr) return;
+        std::vector<std::string> ids;
+        if (o.ok() && !o.value().AutoScalingGroups.empty()) {
+          for (const auto& i : o.value().AutoScalingGroups[0].Instances)
+            ids.push_back(i.InstanceId);
+        }
+        aws<ports::Empty>(
+            [this, group = env->groupName](auto cb) {
+              ports_.autoscaling.deleteAutoScalingGroup({group, true}, cb);
+            },
+            [this, name, ids](ports::Outcome<ports::Empty>) {
+              Env* en = find(name);
+              if (en == nullptr) return;
+              emit(*en, Severity::kInfo,
+                   "Waiting for EC2 instances to terminate. This may take a few minutes.");
+              const SimTime deadline = ports_.clock.now() + Duration::minutes(15);
+              every(kPoll, [this, name, ids, deadline](const std::function<void()>& again) {
+                if (ids.empty()) return finishTermination(name);
+                aws<ports::DescribeInstancesResult>(
+                    [this, ids](auto cb) { ports_.ec2.describeInstances({ids}, cb); },
+                    [this, name, deadline,
+                     again](ports::Outcome<ports::DescribeInstancesResult> d) {
+                      bool gone = d.ok();
+                      if (d.ok()) {
+                        for (const auto& i : d.value().Instances) {
+                          gone = gone && i.State == ports::InstanceStateName::kTerminated;
+                        }
+                      }
+                      if (gone || ports_.clock.now() >= deadline) return finishTermination(name);
+                      again();
+                    });
+              });
+            });
+      });
+}
+
+void Engine::finishTermination(const std::string& name) {
+  Env* e = find(name);
+  if (e == nullptr) return;
+  // 3. The load balancer (with its listener), then the target group it no longer uses.
+  aws<ports::Empty>(
+      [this, lb = e->loadBalancerArn](auto cb) { ports_.elb.deleteLoadBalancer({lb}, cb); },
+      [this, name](ports::Outcome<ports::Empty>) {
+        Env* env = find(name);
+        if (env == nullptr) return;
+        aws<ports::Empty>(
+            [this, tg = env->targetGroupArn](auto cb) { ports_.elb.deleteTargetGroup({tg}, cb); },
+            [this, name](ports::Outcome<ports::Empty>) {
+              Env* en = find(name);
+              if (en == nullptr) return;
+              emit(*en, Severity::kInfo, "terminateEnvironment completed successfully.");
+              setState(*en, EnvironmentStatus::kTerminated, HealthColor::kGrey);
+            });
+      });
+}
+
+// --- Clone -----------------------------------------------------------------------------------
+
+ports::Outcome<EnvironmentDescription> Engine::cloneEnvironment(const std::string& source,
+                                                                const std::string& name,
+                                                                const std::string& cnamePrefix) {
+  Env* s = find(source);
+  if (s == nullptr || s->desc.Status == EnvironmentStatus::kTerminated) return notFound(source);
+  CreateEnvironmentRequest req;
+  req.ApplicationName = s->desc.ApplicationName;
+  req.EnvironmentName = name;
+  req.CNAMEPrefix = cnamePrefix;
+  req.VersionLabel = s->desc.VersionLabel;
+  req.Config = s->config;
+  auto created = createEnvironment(req);
+  if (!created.ok()) return created;
+  Env* clone = find(name);
+  if (s->config.database && s->config.database->coupled) {
+    // eb-reference 4: cloning never copies RDS data.
+    warn(*clone, "The coupled database of environment " + source + " was not copied: " + name +
+                     " has a new, empty " + s->config.database->engine + " database.");
+  }
+  return clone->desc;
+}
+
+// --- Swap ------------------------------------------------------------------------------------
+
+ports::Outcome<ports::Empty> Engine::swapEnvironmentCNAMEs(const std::string& a,
+                                                           const std::string& b) {
+  Env* ea = find(a);
+  Env* eb = find(b);
+  if (ea == nullptr) return notFound(a);
+  if (eb == nullptr) return notFound(b);
+  if (a == b) return invalid("An environment cannot swap CNAMEs with itself.");
+  if (ea->desc.Status != EnvironmentStatus::kReady) return notReady(a);
+  if (eb->desc.Status != EnvironmentStatus::kReady) return notReady(b);
+  const std::string requestId = newRequestId();
+  const std::string pair = "'" + a + "' and '" + b + "'";
+  for (Env* e : {ea, eb}) {
+    e->requestId = requestId;
+    setState(*e, EnvironmentStatus::kUpdating, e->desc.Health);
+    emit(*e, Severity::kInfo, "swapEnvironmentCNAMEs is starting.");
+    emit(*e, Severity::kInfo, "Swapping CNAMEs for environments " + pair + ".");
+  }
+  // One change batch: both records move at the same instant.
+  ports::ChangeResourceRecordSetsRequest req;
+  req.HostedZoneId = ports_.hostedZoneId;
+  ports::ResourceRecordSet ra;
+  ra.Name = ea->desc.CNAME;
+  ra.ResourceRecords = {eb->desc.EndpointURL};
+  ports::ResourceRecordSet rb;
+  rb.Name = eb->desc.CNAME;
+  rb.ResourceRecords = {ea->desc.EndpointURL};
+  req.Changes = {{ports::ChangeAction::kUpsert, ra}, {ports::ChangeAction::kUpsert, rb}};
+  aws<ports::ChangeInfo>(
+      [this, req](auto cb) { ports_.route53.changeResourceRecordSets(req, cb); },
+      [this, a, b, pair](ports::Outcome<ports::ChangeInfo> o) {
+        Env* x = find(a);
+        Env* y = find(b);
+        if (x == nullptr || y == nullptr) return;
+        if (!o.ok()) {
+          for (Env* e : {x, y}) {
+            emit(*e, Severity::kError, "Swapping CNAMEs failed: " + o.error().Message);
+            setState(*e, EnvironmentStatus::kReady, e->desc.Health);
+          }
+          return;
+        }
+        const std::string change = o.value().Id;
+        // The swap completes when Route 53 has it everywhere (eb-reference 4: ~5 s of events).
+        every(kPoll / 5, [this, a, b, pair, change](const std::function<void()>& again) {
+          aws<ports::ChangeInfo>(
+              [this, change](auto cb) { ports_.route53.getChange({change}, cb); },
+              [this, a, b, pair, again](ports::Outcome<ports::ChangeInfo> c) {
+                if (c.ok() && c.value().Status != ports::ChangeStatus::kInsync) return again();
+                Env* first = find(a);
+                Env* second = find(b);
+                if (first == nullptr || second == nullptr) return;
+                std::swap(first->desc.CNAME, second->desc.CNAME);
+                first->swappedAwayAt = second->swappedAwayAt = ports_.clock.now();
+                for (Env* e : {first, second}) {
+                  emit(*e, Severity::kInfo,
+                       "'" + e->desc.CNAME + "' now points to '" + e->desc.EndpointURL + "'.");
+                }
+                for (Env* e : {first, second}) {
+                  emit(*e, Severity::kInfo,
+                       "Completed swapping CNAMEs for environments " + pair + ".");
+                  setState(*e, EnvironmentStatus::kReady, e->desc.Health);
+                }
+              });
+        });
+      });
+  return ports::Empty{};
+}
+
+// --- Blue/green ------------------------------------------------------------------------------
+
+ports::Outcome<ports::Empty> Engine::blueGreen(const std::string& environment,
+                                               const std::string& version,
+                                               const std::string& greenName,
+                                               Duration terminateAfter) {
+  Env* blue = find(environment);
+  if (blue == nullptr) return notFound(environment);
+  if (blue->desc.Status != EnvironmentStatus::kReady) return notReady(environment);
+  const auto& versions = applications_.at(blue->desc.ApplicationName)->versions;
+  if (versions.count(version) == 0) {
+    return invalid("No Application Version named '" + version + "' found.");
+  }
+  auto clone = cloneEnvironment(environment, greenName);
+  if (!clone.ok()) return clone.error();
+  emit(*blue, Severity::kInfo,
+       "Blue/green: deploying " + version + " to the clone " + greenName +
+           ", then swapping CNAMEs and terminating " + environment + " " +
+           sim::formatDuration(terminateAfter) + " later.");
+  // 1. The clone becomes Ready; 2. the new version is deployed to it; 3. swap; 4. terminate.
+  every(kPoll, [this, environment, version, greenName,
+                terminateAfter](const std::function<void()>& again) {
+    const auto green = describe(greenName);
+    if (!green) return;
+    if (green->Status != EnvironmentStatus::kReady) return again();
+    if (green->Health != HealthColor::kGreen) {
+      if (Env* b = find(environment)) {
+        emit(*b, Severity::kError, "Blue/green: the clone " + greenName + " did not launch.");
+      }
+      return;
+    }
+    const auto deployment = deploy(greenName, version);
+    if (!deployment.ok()) return;
+    const std::size_t index = deployment.value();
+    every(kPoll, [this, environment, greenName, terminateAfter,
+                  index](const std::function<void()>& again2) {
+      const DeploymentRecord& rec = deployments_[index];
+      if (rec.outcome == DeploymentOutcome::kInProgress ||
+          describe(greenName)->Status != EnvironmentStatus::kReady) {
+        return again2();
+      }
+      if (rec.outcome != DeploymentOutcome::kSucceeded) {
+        if (Env* b = find(environment)) {
+          emit(*b, Severity::kError,
+               "Blue/green: the deployment to " + greenName + " failed; nothing was swapped.");
+        }
+        return;
+      }
+      if (!swapEnvironmentCNAMEs(environment, greenName).ok()) return;
+      every(kPoll,
+            [this, environment, greenName, terminateAfter](const std::function<void()>& again3) {
+              if (describe(environment)->Status != EnvironmentStatus::kReady ||
+                  describe(greenName)->Status != EnvironmentStatus::kReady) {
+                return again3();
+              }
+              ports_.clock.startTimer(terminateAfter,
+                                      [this, environment] { terminateEnvironment(environment); });
+            });
+    });
+  });
+  return ports::Empty{};
+}
+
+}  // namespace ebsim::engine

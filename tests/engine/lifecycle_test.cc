@@ -1,0 +1,159 @@
+// Terminate, clone, swap and blue/green against the emulators (eb-reference 4 and 7.5).
+
+#include <catch2/catch.hpp>
+
+#include "engine_harness.h"
+
+using ebsim::engine::DatabaseConfig;
+using ebsim::test::Duration;
+using ebsim::test::EnvironmentStatus;
+using ebsim::test::Harness;
+using ebsim::test::HealthColor;
+using ebsim::test::SimTime;
+
+TEST_CASE("eb-reference 7.5: terminating an environment, with EB's events", "[engine][lifecycle]") {
+  Harness h;
+  h.createReady("shop-gone", 2, 50);
+  const auto d = *h.engine.describe("shop-gone");
+  REQUIRE(h.engine.terminateEnvironment("shop-gone").ok());
+  CHECK(h.engine.describe("shop-gone")->Status == EnvironmentStatus::kTerminating);
+  CHECK(h.engine.terminateEnvironment("shop-gone").error().Message ==
+        "Environment named shop-gone is in an invalid state for this operation. Must be Ready.");
+  h.w.runFor(Duration::minutes(5));
+  CHECK(h.engine.describe("shop-gone")->Status == EnvironmentStatus::kTerminated);
+  CHECK(h.cloud.ec2().liveInstanceIds().empty());
+  CHECK_FALSE(h.cloud.elb().loadBalancerArnByDnsName(d.EndpointURL));
+  CHECK_FALSE(h.cloud.route53().resolve(d.CNAME));
+  CHECK(h.cloud.traffic().rates().failedUnavailable == Approx(50));  // clients: no answer
+  const auto m = h.messages("shop-gone");
+  const std::vector<std::string> expected = {
+      "terminateEnvironment is starting.",
+      "Waiting for EC2 instances to terminate. This may take a few minutes.",
+      "terminateEnvironment completed successfully."};
+  auto from = m.begin();
+  for (const auto& e : expected) {
+    const auto it = std::find(from, m.end(), e);
+    CHECK(it != m.end());
+    from = it;
+  }
+}
+
+TEST_CASE("eb-reference 4: terminating with a coupled database on Delete is flagged as data loss",
+          "[engine][lifecycle]") {
+  Harness h;
+  auto r = h.request("shop-db");
+  r.Config.database = DatabaseConfig{};  // postgres, coupled, DBDeletionPolicy Delete
+  REQUIRE(h.engine.createEnvironment(r).ok());
+  h.w.runFor(Duration::minutes(6));
+  REQUIRE(h.engine.terminateEnvironment("shop-db").ok());
+  const auto d = *h.engine.describe("shop-db");
+  REQUIRE(d.Warnings.size() == 1);
+  CHECK_THAT(d.Warnings[0], Catch::Contains("its data is lost"));
+
+  Harness retained;
+  auto keep = retained.request("shop-db");
+  keep.Config.database = DatabaseConfig{"postgres", true, DatabaseConfig::DeletionPolicy::kRetain};
+  REQUIRE(retained.engine.createEnvironment(keep).ok());
+  retained.w.runFor(Duration::minutes(6));
+  REQUIRE(retained.engine.terminateEnvironment("shop-db").ok());
+  CHECK(retained.engine.describe("shop-db")->Warnings.empty());
+}
+
+TEST_CASE("eb-reference 4: a clone copies configuration and version, never the database",
+          "[engine][lifecycle]") {
+  Harness h;
+  auto r = h.request("shop-blue");
+  r.Config.minSize = 3;
+  r.Config.maxSize = 6;
+  r.Config.database = DatabaseConfig{};
+  REQUIRE(h.engine.createEnvironment(r).ok());
+  h.w.runFor(Duration::minutes(6));
+  REQUIRE(h.engine.deploy("shop-blue", "v2").ok());
+  h.runDeployment("shop-blue");
+  const auto clone = h.engine.cloneEnvironment("shop-blue", "shop-green");
+  REQUIRE(clone.ok());
+  CHECK(clone.value().VersionLabel == "v2");
+  CHECK(clone.value().CNAME == "shop-green.us-east-1.elasticbeanstalk.com");
+  REQUIRE(clone.value().Warnings.size() == 1);
+  CHECK_THAT(clone.value().Warnings[0],
+             Catch::Contains("was not copied: shop-green has a new, empty postgres database"));
+  h.w.runFor(Duration::minutes(6));
+  CHECK(h.engine.describe("shop-green")->Status == EnvironmentStatus::kReady);
+  CHECK(h.inServiceVersions("shop-green") == std::map<std::string, int>{{"v2", 3}});
+}
+
+TEST_CASE("eb-reference 4 and 7.5: SwapEnvironmentCNAMEs exchanges the records, in about 5 s",
+          "[engine][lifecycle]") {
+  Harness h;
+  h.createReady("shop-blue", 2);
+  h.createReady("shop-green", 2);
+  const auto blue = *h.engine.describe("shop-blue");
+  const auto green = *h.engine.describe("shop-green");
+  const SimTime start = h.w.now();
+  REQUIRE(h.engine.swapEnvironmentCNAMEs("shop-blue", "shop-green").ok());
+  CHECK(h.engine.swapEnvironmentCNAMEs("shop-blue", "shop-green").error().Code ==
+        "InvalidParameterValue");  // busy swapping
+  for (int i = 0; i < 60 && h.engine.describe("shop-blue")->Status != EnvironmentStatus::kReady;
+       ++i) {
+    h.w.runFor(Duration::seconds(1));
+  }
+  const SimTime done = h.w.now();
+  CHECK(done - start >= Duration::seconds(2));  // Route 53 propagation
+  CHECK(done - start <= Duration::seconds(12));
+  CHECK(h.engine.describe("shop-blue")->CNAME == green.CNAME);
+  CHECK(h.engine.describe("shop-green")->CNAME == blue.CNAME);
+  CHECK(h.cloud.route53().resolve(blue.CNAME)->ResourceRecords ==
+        std::vector<std::string>{green.EndpointURL});
+  const auto m = h.messages("shop-blue");
+  CHECK(std::find(m.begin(), m.end(), "swapEnvironmentCNAMEs is starting.") != m.end());
+  CHECK(std::find(m.begin(), m.end(),
+                  "Swapping CNAMEs for environments 'shop-blue' and 'shop-green'.") != m.end());
+  CHECK(std::find(m.begin(), m.end(),
+                  "'" + green.CNAME + "' now points to '" + blue.EndpointURL + "'.") != m.end());
+  CHECK(m.back() == "Completed swapping CNAMEs for environments 'shop-blue' and 'shop-green'.");
+
+  // Swapping back is the rollback (eb-reference 2).
+  REQUIRE(h.engine.swapEnvironmentCNAMEs("shop-blue", "shop-green").ok());
+  h.w.runFor(Duration::seconds(30));
+  CHECK(h.engine.describe("shop-blue")->CNAME == blue.CNAME);
+  CHECK(h.cloud.route53().resolve(blue.CNAME)->ResourceRecords ==
+        std::vector<std::string>{blue.EndpointURL});
+}
+
+TEST_CASE("eb-reference 4: blue/green terminating too early warns, and stale clients fail",
+          "[engine][lifecycle][dns]") {
+  Harness h;
+  h.createReady("shop-blue", 2);
+  const std::string cname = h.engine.describe("shop-blue")->CNAME;
+  ebsim::emu::dns::DnsClientModel::Options dns;
+  dns.staleFraction = 0.05;
+  dns.staleFor = Duration::minutes(10);
+  h.cloud.addClients(cname, {{h.w.now(), 100}}, dns);
+  h.engine.setDnsDrainTime(Duration::minutes(10));  // what the scenario's traffic.dns implies
+  REQUIRE(h.engine.blueGreen("shop-blue", "v2", "shop-green", Duration::minutes(1)).ok());
+  h.w.runFor(Duration::minutes(25));
+  CHECK(h.engine.describe("shop-blue")->Status == EnvironmentStatus::kTerminated);
+  CHECK(h.engine.describe("shop-green")->CNAME == cname);
+  const auto warnings = h.engine.describe("shop-blue")->Warnings;
+  REQUIRE(warnings.size() == 1);
+  CHECK_THAT(warnings[0], Catch::Contains("before the DNS drain (10m) could finish"));
+  CHECK(h.cloud.traffic().totals().failed > 0);  // the stale 5 % met a terminated environment
+  CHECK(h.inServiceVersions("shop-green") == std::map<std::string, int>{{"v2", 2}});
+}
+
+TEST_CASE("eb-reference 4: blue/green waiting out the DNS drain loses nothing",
+          "[engine][lifecycle][dns]") {
+  Harness h;
+  h.createReady("shop-blue", 2);
+  const std::string cname = h.engine.describe("shop-blue")->CNAME;
+  ebsim::emu::dns::DnsClientModel::Options dns;
+  dns.staleFraction = 0.05;
+  dns.staleFor = Duration::minutes(10);
+  h.cloud.addClients(cname, {{h.w.now(), 100}}, dns);
+  h.engine.setDnsDrainTime(Duration::minutes(10));
+  REQUIRE(h.engine.blueGreen("shop-blue", "v2", "shop-green", Duration::minutes(15)).ok());
+  h.w.runFor(Duration::minutes(40));
+  CHECK(h.engine.describe("shop-blue")->Status == EnvironmentStatus::kTerminated);
+  CHECK(h.engine.describe("shop-blue")->Warnings.empty());
+  CHECK(h.cloud.traffic().totals().failed == Approx(0).margin(1e-6));
+}
