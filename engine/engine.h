@@ -127,6 +127,12 @@ class Engine {
   ports::Outcome<ports::Empty> blueGreen(const std::string& environment, const std::string& version,
                                          const std::string& greenName,
                                          sim::Duration terminateAfter);
+  // AbortEnvironmentUpdate (eb-reference 1.4, 1.7, 3, 7.2): stops the code deployment in
+  // progress. In-place policies stop where they are (instances keep whatever version they
+  // have, and EB's warning says so); Immutable and TrafficSplitting remove the new set and
+  // leave the old one serving. Refused when nothing abortable is running.
+  ports::Outcome<ports::Empty> abortEnvironmentUpdate(const std::string& name);
+
   // How long clients may keep an old DNS answer (the scenario's TTL and stale resolvers):
   // terminating an environment sooner after its CNAME was swapped away draws a warning.
   void setDnsDrainTime(sim::Duration drain) { dnsDrain_ = drain; }

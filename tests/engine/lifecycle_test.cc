@@ -157,3 +157,65 @@ TEST_CASE("eb-reference 4: blue/green waiting out the DNS drain loses nothing",
   CHECK(h.engine.describe("shop-blue")->Warnings.empty());
   CHECK(h.cloud.traffic().totals().failed == Approx(0).margin(1e-6));
 }
+
+TEST_CASE("eb-reference 1.4: aborting a Rolling deploy stops it, mixed, with EB's warning",
+          "[engine][abort]") {
+  Harness h;
+  h.createReady("shop-roll", 8);
+  ebsim::engine::DeploymentSettings s;
+  s.policy = ebsim::engine::DeploymentPolicy::kRolling;
+  s.batchSize = 25;
+  const auto index = h.engine.deploy("shop-roll", "v2", s);
+  REQUIRE(index.ok());
+  h.w.runFor(Duration::minutes(5));  // batch 1 done, batch 2 under way
+  REQUIRE(h.engine.abortEnvironmentUpdate("shop-roll").ok());
+  CHECK(h.engine.describe("shop-roll")->Status == EnvironmentStatus::kAborting);
+  h.w.runFor(Duration::minutes(3));
+  const auto d = *h.engine.describe("shop-roll");
+  CHECK(d.Status == EnvironmentStatus::kReady);
+  CHECK(d.VersionLabel == "v1");
+  CHECK(h.engine.deployments().at(index.value()).outcome ==
+        ebsim::engine::DeploymentOutcome::kAborted);
+  const auto versions = h.runningVersions();
+  CHECK(versions.at("v2") >= 2);  // batch 1 (and perhaps batch 2) kept the new version
+  CHECK(versions.at("v1") >= 4);
+  CHECK(h.cloud.elb().inServiceCount(h.targetGroup("shop-roll")) == 8);  // all back in service
+  CHECK(h.said("shop-roll",
+               "During an aborted deployment, some instances may have deployed the new "
+               "application version. To ensure all instances are running the same version, "
+               "re-deploy the appropriate application version."));
+  CHECK(h.engine.abortEnvironmentUpdate("shop-roll").error().Code == "InvalidParameterValue");
+}
+
+TEST_CASE("eb-reference 1.7: aborting TrafficSplitting takes the traffic back, new set terminated",
+          "[engine][abort]") {
+  Harness h;
+  h.createReady("shop-ts", 3, 100);
+  ebsim::engine::DeploymentSettings s;
+  s.policy = ebsim::engine::DeploymentPolicy::kTrafficSplitting;
+  REQUIRE(h.engine.deploy("shop-ts", "v2", s).ok());
+  h.w.runFor(Duration::minutes(6));  // the new set is taking its 10 %
+  const auto lb =
+      *h.cloud.elb().loadBalancerArnByDnsName(h.engine.describe("shop-ts")->EndpointURL);
+  REQUIRE(h.cloud.elb().routes(lb).size() == 2);
+  REQUIRE(h.engine.abortEnvironmentUpdate("shop-ts").ok());
+  h.w.runFor(Duration::minutes(3));
+  CHECK(h.cloud.elb().routes(lb).size() == 1);
+  CHECK(h.runningVersions() == std::map<std::string, int>{{"v1", 3}});
+  CHECK(h.engine.describe("shop-ts")->Status == EnvironmentStatus::kReady);
+  CHECK(h.cloud.traffic().totals().failed == Approx(0).margin(1e-6));
+}
+
+TEST_CASE("eb-reference 1.6: aborting Immutable deletes the temporary group, fleet untouched",
+          "[engine][abort]") {
+  Harness h;
+  h.createReady("shop-imm", 2);
+  ebsim::engine::DeploymentSettings s;
+  s.policy = ebsim::engine::DeploymentPolicy::kImmutable;
+  REQUIRE(h.engine.deploy("shop-imm", "v2", s).ok());
+  h.w.runFor(Duration::minutes(3));  // the test instance is up
+  REQUIRE(h.engine.abortEnvironmentUpdate("shop-imm").ok());
+  h.w.runFor(Duration::minutes(3));
+  CHECK(h.runningVersions() == std::map<std::string, int>{{"v1", 2}});
+  CHECK(h.engine.describe("shop-imm")->VersionLabel == "v1");
+}
