@@ -382,15 +382,21 @@ void Engine::waitHealthyIn(std::size_t index, std::string targetGroup, std::vect
          again](ports::Outcome<ports::DescribeTargetHealthResult> o) {
           if (rollout(index) == nullptr) return;
           bool all = o.ok();
+          int present = 0;
           if (o.ok()) {
             for (const auto& t : o.value().TargetHealthDescriptions) {
+              // An instance that left the load balancer (it died and Auto Scaling replaced it)
+              // is no longer waited for: the deployment goes on, and its replacement boots the
+              // expected version, as on EB (eb-reference 9: a new instance on the old version).
+              if (t.State == ports::TargetHealthState::kUnused) continue;
+              ++present;
               int& count = (*okChecks)[t.TargetId];
               // One failure resets the count (eb-reference 1.4).
               count = t.State == ports::TargetHealthState::kHealthy ? count + 1 : 0;
               all = all && count >= needed;
             }
           }
-          if (all) return then(true);
+          if (all && present > 0) return then(true);
           if (ports_.clock.now() >= deadline) return then(false);
           again();
         });

@@ -342,3 +342,27 @@ TEST_CASE("eb-reference 1.1: TrafficSplitting needs an application load balancer
   CHECK(refused.error().Code == "ConfigurationValidationException");
   CHECK_THAT(refused.error().Message, Catch::Contains("Application Load Balancer"));
 }
+
+TEST_CASE("eb-reference 9: an instance dying mid-deployment is replaced on the old version",
+          "[engine][deploy][faults]") {
+  Harness h;
+  h.createReady("shop-roll", 4);
+  const auto start = h.w.now();
+  const auto index = h.engine.deploy("shop-roll", "v2", policy(DeploymentPolicy::kRolling, 50));
+  REQUIRE(index.ok());
+  // Batch 1 is registered again and waiting for its health checks 90 s in: one of it dies.
+  h.w.runTo(start + Duration::seconds(90));
+  std::string victim;
+  for (const auto& id : h.cloud.ec2().liveInstanceIds()) {
+    if (h.cloud.ec2().appState(id).version == "v2") victim = id;
+  }
+  REQUIRE_FALSE(victim.empty());
+  h.cloud.ec2().crashInstance(victim);
+  h.runDeployment("shop-roll");
+  h.w.runFor(Duration::minutes(5));
+  CHECK(h.engine.deployments().at(index.value()).outcome == DeploymentOutcome::kSucceeded);
+  CHECK(h.engine.describe("shop-roll")->VersionLabel == "v2");
+  // Auto Scaling replaced the dead instance from the launch template of the expected version at
+  // the time, v1: the "successful" deployment leaves one instance on the old version.
+  CHECK(h.runningVersions() == std::map<std::string, int>{{"v1", 1}, {"v2", 3}});
+}
