@@ -183,8 +183,10 @@ TEST_CASE("eb-reference 1.1: IgnoreHealthCheck carries a bad version through eve
 }
 
 TEST_CASE("throttling during every policy still converges", "[engine][deploy][faults]") {
-  for (const DeploymentPolicy p : {DeploymentPolicy::kAllAtOnce, DeploymentPolicy::kRolling,
-                                   DeploymentPolicy::kRollingWithAdditionalBatch}) {
+  for (const DeploymentPolicy p :
+       {DeploymentPolicy::kAllAtOnce, DeploymentPolicy::kRolling,
+        DeploymentPolicy::kRollingWithAdditionalBatch, DeploymentPolicy::kImmutable,
+        DeploymentPolicy::kTrafficSplitting}) {
     INFO("policy " << ebsim::engine::toString(p));
     Harness h(9);
     h.createReady("shop-busy", 4);
