@@ -67,6 +67,7 @@ struct DeploymentRecord {
   int batches = 0;
   int batchSize = 0;
   std::optional<sim::SimTime> failureDetectedAt;
+  bool configuration = false;                // a configuration update, not a code deployment
   std::optional<sim::SimTime> rolledBackAt;  // when a rollback finished (TrafficSplitting,
                                              // Immutable: the new set is gone)
   std::string failureReason;
@@ -109,6 +110,12 @@ class Engine {
   ports::Outcome<std::size_t> deploy(const std::string& environmentName, const std::string& version,
                                      std::optional<DeploymentSettings> settings = std::nullopt);
   const std::vector<DeploymentRecord>& deployments() const { return deployments_; }
+
+  // Configuration updates that replace instances (config_update.cc; eb-reference 3): a rolling
+  // update by Health or Time with MaxBatchSize and MinInstancesInService, or all at once when
+  // rolling updates are disabled; a failed rolling update is rolled back automatically.
+  ports::Outcome<std::size_t> updateConfiguration(const std::string& environmentName,
+                                                  ConfigurationUpdate update);
 
   // --- Lifecycle and blue/green (lifecycle.cc; eb-reference 4 and 7.5) ---
   // TerminateEnvironment: refused unless Ready (or `force`). Deletes the CNAME, the group and its
@@ -192,6 +199,11 @@ class Engine {
   void retireOldInstances(std::size_t rollout);
   void rollBackNewInstances(std::size_t rollout, const std::string& reason);
   void finishRollout(std::size_t rollout);
+  // Configuration updates (config_update.cc).
+  void replaceNextBatch(std::size_t rollout);
+  void configBatchDone(std::size_t rollout, bool ok);
+  void finishConfiguration(std::size_t rollout);
+  void surgeBatch(std::size_t rollout, std::vector<std::string> old, int total);
   void failRollout(std::size_t rollout, const std::string& reason,
                    HealthColor health = HealthColor::kRed);
   Rollout* rollout(std::size_t index);

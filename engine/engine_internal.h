@@ -54,6 +54,14 @@ struct Engine::Rollout {
   std::string tempTargetGroup;
   std::vector<std::string> newIds;
   std::vector<std::string> oldIds;
+  // Configuration updates: the instance type being rolled out (and the one replaced), the
+  // rolling-update settings, and whether this is the automatic rollback.
+  bool configuration = false;
+  std::string targetType;
+  std::string previousType;
+  RollingUpdateSettings rollingUpdate;
+  int configBatch = 0;
+  bool rollingBack = false;
   sim::Duration commandTimeout() const { return settings.timeout + kCommandTimeoutExtra; }
 };
 

@@ -55,6 +55,27 @@ struct DeploymentSettings {
 // EB adds 240 s to the command timeout (eb-reference 1.1): the default 600 s is 840 s.
 inline constexpr sim::Duration kCommandTimeoutExtra = sim::Duration::nanos(240'000'000'000);
 
+// aws:autoscaling:updatepolicy:rollingupdate (eb-reference 3): how configuration changes that
+// need new instances (instance type) are rolled out.
+struct RollingUpdateSettings {
+  enum class Type { kTime, kHealth };
+  // API default false (the console and EB CLI turn it on); setting any option below implies it.
+  bool enabled = false;
+  Type type = Type::kTime;
+  std::optional<int> maxBatchSize;           // default ceil(MinSize / 3)
+  std::optional<int> minInstancesInService;  // default min(MinSize, MaxSize - 1)
+  // Time: the pause after each batch. EB derives it from the instance type and container; ours
+  // is the time an instance takes to boot and bootstrap on a typical platform.
+  sim::Duration pauseTime = sim::Duration::minutes(3);
+  sim::Duration timeout = sim::Duration::minutes(30);  // Health: per batch (PT30M)
+};
+
+// A configuration change. Only the instance type so far: the change that replaces instances.
+struct ConfigurationUpdate {
+  std::string instanceType;
+  RollingUpdateSettings rollingUpdate;
+};
+
 // A database coupled to the environment (aws:rds:dbinstance; eb-reference 4).
 struct DatabaseConfig {
   enum class DeletionPolicy { kDelete, kSnapshot, kRetain };

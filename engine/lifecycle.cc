@@ -310,6 +310,9 @@ ports::Outcome<ports::Empty> Engine::abortEnvironmentUpdate(const std::string& n
   }
   const std::size_t index = *e->deployment;
   Rollout* r = rollout(index);
+  if (r->configuration) {
+    return invalid("Aborting a configuration update is not supported by this engine yet.");
+  }
   e->requestId = newRequestId();
   setState(*e, EnvironmentStatus::kAborting, HealthColor::kGrey);
   emit(*e, Severity::kInfo, "abortEnvironmentUpdate is starting.");
