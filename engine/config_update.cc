@@ -203,8 +203,7 @@ void Engine::configBatchDone(std::size_t index, bool ok) {
   }
   // The rollback failed too: the process ends, batches on different configurations.
   emit(*e, Severity::kError, "Update environment operation is complete, but with errors.");
-  rec.outcome = DeploymentOutcome::kFailed;
-  rec.finishedAt = ports_.clock.now();
+  recordOutcome(r->record, DeploymentOutcome::kFailed);
   e->deployment.reset();
   rollouts_.erase(index);
   setState(*e, EnvironmentStatus::kReady, HealthColor::kRed);
@@ -214,16 +213,15 @@ void Engine::finishConfiguration(std::size_t index) {
   Rollout* r = rollout(index);
   Env* e = find(r->env);
   DeploymentRecord& rec = deployments_[r->record];
-  rec.finishedAt = ports_.clock.now();
   if (r->rollingBack) {
     emit(*e, Severity::kInfo,
          "The environment was reverted to the previous configuration setting.");
-    rec.outcome = DeploymentOutcome::kRolledBack;
     rec.rolledBackAt = ports_.clock.now();
+    recordOutcome(r->record, DeploymentOutcome::kRolledBack);
   } else {
     e->config.instanceType = r->targetType;
     emit(*e, Severity::kInfo, "Successfully deployed new configuration to environment.");
-    rec.outcome = DeploymentOutcome::kSucceeded;
+    recordOutcome(r->record, DeploymentOutcome::kSucceeded);
   }
   emit(*e, Severity::kInfo,
        r->rollingBack ? "Update environment operation is complete, but with errors."

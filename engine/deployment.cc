@@ -114,6 +114,10 @@ ports::Outcome<std::size_t> Engine::deploy(const std::string& environmentName,
   e->requestId = newRequestId();
   e->desc.AbortableOperationInProgress = true;
   setState(*e, EnvironmentStatus::kUpdating, HealthColor::kGrey);
+  record("engine.deployment.started", environmentName,
+         {{"id", std::int64_t{rec.id}},
+          {"version", version},
+          {"policy", std::string(toString(s.policy))}});
   emit(*e, Severity::kInfo, "Environment update is starting.");
   ports_.clock.startTimer(Duration::zero(), [this, index] { startRollout(index); });
   return index;
@@ -430,9 +434,7 @@ void Engine::finishRollout(std::size_t index) {
                       Env* env = find(ro->env);
                       env->desc.VersionLabel = ro->version;
                       env->bundleKey = ro->bundleKey;
-                      DeploymentRecord& rec = deployments_[ro->record];
-                      rec.outcome = DeploymentOutcome::kSucceeded;
-                      rec.finishedAt = ports_.clock.now();
+                      recordOutcome(ro->record, DeploymentOutcome::kSucceeded);
                       emit(*env, Severity::kInfo, "Environment update completed successfully.");
                       env->deployment.reset();
                       env->desc.AbortableOperationInProgress = false;
@@ -441,7 +443,8 @@ void Engine::finishRollout(std::size_t index) {
                     });
 }
 
-void Engine::failRollout(std::size_t index, const std::string& reason, HealthColor health) {
+void Engine::failRollout(std::size_t index, const std::string& reason, HealthColor health,
+                         DeploymentOutcome outcome) {
   Rollout* r = rollout(index);
   if (r == nullptr) return;
   Env* e = find(r->env);
@@ -460,8 +463,7 @@ void Engine::failRollout(std::size_t index, const std::string& reason, HealthCol
   }
   // eb-reference 1.4: no automatic rollback; the fleet stays as it is, mixed if batches ran.
   emit(*e, Severity::kError, "Update environment operation is complete, but with errors.");
-  rec.outcome = DeploymentOutcome::kFailed;
-  rec.finishedAt = ports_.clock.now();
+  recordOutcome(r->record, outcome);
   e->deployment.reset();
   e->desc.AbortableOperationInProgress = false;
   rollouts_.erase(index);

@@ -82,7 +82,26 @@ ports::AwsError invalid(std::string message) {
 
 }  // namespace
 
-Engine::Engine(EnginePorts ports) : ports_(std::move(ports)) {}
+Engine::Engine(EnginePorts ports) : ports_(std::move(ports)) {
+  // Every EB event is also a trace event: the run's fingerprint covers the engine's decisions.
+  events_.onEvent([this](const EbEvent& e) {
+    record("engine.event", e.environment,
+           {{"severity", std::string(toString(e.severity))}, {"message", e.message}});
+  });
+}
+
+void Engine::recordOutcome(std::size_t index, DeploymentOutcome outcome) {
+  DeploymentRecord& rec = deployments_[index];
+  rec.outcome = outcome;
+  rec.finishedAt = ports_.clock.now();
+  record("engine.deployment.finished", rec.environment,
+         {{"id", std::int64_t{rec.id}}, {"outcome", std::string(toString(outcome))}});
+}
+
+void Engine::record(std::string_view kind, std::string_view entity,
+                    std::vector<ports::TelemetryField> fields) {
+  if (ports_.telemetry != nullptr) ports_.telemetry->record(kind, entity, fields);
+}
 
 Engine::~Engine() = default;
 
@@ -140,6 +159,8 @@ void Engine::setState(Env& env, EnvironmentStatus status, HealthColor health) {
   env.desc.Status = status;
   env.desc.Health = health;
   env.desc.DateUpdated = ports_.clock.now();
+  record("engine.environment.status", env.desc.EnvironmentName,
+         {{"status", std::string(toString(status))}, {"health", std::string(toString(health))}});
   for (const auto& l : listeners_) l(env.desc);
 }
 
@@ -235,6 +256,9 @@ ports::Outcome<EnvironmentDescription> Engine::createEnvironment(CreateEnvironme
   const std::string name = r.EnvironmentName;
   Env& ref = *env;
   environments_.emplace(name, std::move(env));
+  record("engine.environment.status", name,
+         {{"status", std::string(toString(ref.desc.Status))},
+          {"health", std::string(toString(ref.desc.Health))}});
   for (const auto& l : listeners_) l(ref.desc);
 
   emit(ref, Severity::kInfo, "createEnvironment is starting.");

@@ -32,6 +32,7 @@
 #include "engine/ports/route53_api.h"
 #include "engine/ports/s3_api.h"
 #include "engine/ports/ssm_api.h"
+#include "engine/ports/telemetry.h"
 #include "engine/retry.h"
 
 namespace ebsim::engine {
@@ -47,8 +48,9 @@ struct EnginePorts {
   ports::S3Api& s3;
   std::string region = "us-east-1";
   std::string accountId = "123456789012";
-  std::string hostedZoneId;   // the <region>.elasticbeanstalk.com zone
-  std::string storageBucket;  // elasticbeanstalk-<region>-<account>
+  std::string hostedZoneId;               // the <region>.elasticbeanstalk.com zone
+  std::string storageBucket;              // elasticbeanstalk-<region>-<account>
+  ports::Telemetry* telemetry = nullptr;  // optional: where the engine records its decisions
 };
 
 enum class DeploymentOutcome { kInProgress, kSucceeded, kFailed, kAborted, kRolledBack };
@@ -170,6 +172,8 @@ class Engine {
   void pointCname(const std::string& env);
   void launchFailed(Env& env, const std::string& why);
   void warn(Env& env, const std::string& warning);
+  void record(std::string_view kind, std::string_view entity,
+              std::vector<ports::TelemetryField> fields);
   void tearDown(const std::string& env);
   void finishTermination(const std::string& env);
 
@@ -205,7 +209,10 @@ class Engine {
   void finishConfiguration(std::size_t rollout);
   void surgeBatch(std::size_t rollout, std::vector<std::string> old, int total);
   void failRollout(std::size_t rollout, const std::string& reason,
-                   HealthColor health = HealthColor::kRed);
+                   HealthColor health = HealthColor::kRed,
+                   DeploymentOutcome outcome = DeploymentOutcome::kFailed);
+  // Sets a deployment's outcome and end time, and records it.
+  void recordOutcome(std::size_t record, DeploymentOutcome outcome);
   Rollout* rollout(std::size_t index);
 
   // Runs `step` now; each call of its `again` runs it once more after `interval`. Holds no

@@ -322,9 +322,7 @@ ports::Outcome<ports::Empty> Engine::abortEnvironmentUpdate(const std::string& n
   // The rollout is stopped: its pending steps find it gone and do nothing more.
   const Rollout stopped = *r;
   rollouts_.erase(index);
-  DeploymentRecord& rec = deployments_[stopped.record];
-  rec.outcome = DeploymentOutcome::kAborted;
-  rec.finishedAt = ports_.clock.now();
+  recordOutcome(stopped.record, DeploymentOutcome::kAborted);
   e->deployment.reset();
   e->desc.AbortableOperationInProgress = false;
 

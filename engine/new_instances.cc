@@ -437,8 +437,7 @@ void Engine::rollBackNewInstances(std::size_t index, const std::string& reason) 
         const std::size_t record = ro->record;
         deployments_[record].rolledBackAt = ports_.clock.now();
         // The old fleet never stopped serving: the environment is as it was, and healthy.
-        failRollout(index, reason, HealthColor::kGreen);
-        deployments_[record].outcome = DeploymentOutcome::kRolledBack;
+        failRollout(index, reason, HealthColor::kGreen, DeploymentOutcome::kRolledBack);
       });
 }
 

@@ -89,7 +89,7 @@ void Trace::absorb(std::string_view bytes) {
 }
 
 void Trace::record(SimTime time, std::string_view kind, std::string_view entity,
-                   std::initializer_list<TraceField> fields) {
+                   std::span<const TraceField> fields) {
   if (!isValidTraceKind(kind)) {
     throw std::invalid_argument("trace kind '" + std::string(kind) +
                                 "' is not a dotted lowercase name like 'ec2.instance.running'");

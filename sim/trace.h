@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -69,7 +70,11 @@ class Trace {
 
   // Records one event. Throws std::invalid_argument if `kind` is not a valid dotted kind.
   void record(SimTime time, std::string_view kind, std::string_view entity,
-              std::initializer_list<TraceField> fields = {});
+              std::initializer_list<TraceField> fields = {}) {
+    record(time, kind, entity, std::span<const TraceField>(fields.begin(), fields.size()));
+  }
+  void record(SimTime time, std::string_view kind, std::string_view entity,
+              std::span<const TraceField> fields);
 
   Level level() const { return level_; }
   std::uint64_t eventCount() const { return count_; }

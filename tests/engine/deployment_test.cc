@@ -368,3 +368,21 @@ TEST_CASE("eb-reference 9: an instance dying mid-deployment is replaced on the o
   // the time, v1: the "successful" deployment leaves one instance on the old version.
   CHECK(h.runningVersions() == std::map<std::string, int>{{"v1", 1}, {"v2", 3}});
 }
+
+TEST_CASE("the engine's decisions are in the run's trace, and replay exactly",
+          "[engine][determinism]") {
+  auto run = [](std::uint64_t seed) {
+    Harness h(seed);
+    h.createReady("shop-trace", 4, 100);
+    h.engine.deploy("shop-trace", "v2", policy(DeploymentPolicy::kRolling, 50));
+    h.runDeployment("shop-trace");
+    CHECK(h.w.count("engine.deployment.started") == 1);
+    CHECK(h.w.count("engine.deployment.finished") == 1);
+    CHECK(h.w.count("engine.event") == static_cast<int>(h.engine.events().events().size()));
+    CHECK(h.w.count("engine.environment.status") >= 4);  // Launching, Ready, Updating, Ready
+    return h.w.trace.fingerprintHex();
+  };
+  const auto a = run(21);
+  CHECK(run(21) == a);
+  CHECK(run(22) != a);
+}

@@ -9,6 +9,7 @@
 #include "emulators/clock/sim_clock.h"
 #include "emulators/cloud/cloud.h"
 #include "emulators/common/sim_random.h"
+#include "emulators/common/sim_telemetry.h"
 #include "engine/engine.h"
 
 namespace ebsim::test {
@@ -50,10 +51,11 @@ struct Harness {
         cloud(w.ctx, cloudOptions()),
         clock(w.scheduler),
         random(w.ctx, "engine/jitter"),
-        engine(engine::EnginePorts{clock, random, cloud.ec2(), cloud.ec2(), cloud.elb(),
-                                   cloud.autoscaling(), cloud.route53(), cloud.s3(),
-                                   w.ctx.region.name, w.ctx.region.accountId,
-                                   cloud.route53().hostedZoneId(), w.ctx.region.storageBucket()}) {
+        telemetry(w.ctx),
+        engine(engine::EnginePorts{
+            clock, random, cloud.ec2(), cloud.ec2(), cloud.elb(), cloud.autoscaling(),
+            cloud.route53(), cloud.s3(), w.ctx.region.name, w.ctx.region.accountId,
+            cloud.route53().hostedZoneId(), w.ctx.region.storageBucket(), &telemetry}) {
     REQUIRE(engine.createApplication("shop").ok());
     for (const char* v : {"v1", "v2", "bad", "broken", "later"}) {
       cloud.s3().putDirect(std::string("shop/") + v + ".zip", "zip");
@@ -132,6 +134,7 @@ struct Harness {
   emu::Cloud cloud;
   emu::SimClock clock;
   emu::SimRandom random;
+  emu::SimTelemetry telemetry;
   Engine engine;
   int minInService = 0;
   int maxInService = 0;
