@@ -34,14 +34,9 @@ ports::AwsError optionBelowMinimum(int value, const char* option) {
 
 ports::Outcome<std::size_t> Engine::updateConfiguration(const std::string& environmentName,
                                                         ConfigurationUpdate update) {
-  Env* e = find(environmentName);
-  if (e == nullptr) {
-    return invalid("No Environment found for EnvironmentName = '" + environmentName + "'.");
-  }
-  if (e->desc.Status != EnvironmentStatus::kReady) {
-    return invalid("Environment named " + environmentName +
-                   " is in an invalid state for this operation. Must be Ready.");
-  }
+  ports::AwsError error;
+  Env* e = readyOrError(environmentName, error);
+  if (e == nullptr) return error;
   if (update.instanceType.empty() || update.instanceType == e->config.instanceType) {
     return invalid("The configuration update changes nothing that replaces instances.");
   }

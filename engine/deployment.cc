@@ -67,15 +67,9 @@ ports::LaunchTemplate Engine::launchTemplate(const Env& env, const std::string& 
 ports::Outcome<std::size_t> Engine::deploy(const std::string& environmentName,
                                            const std::string& version,
                                            std::optional<DeploymentSettings> settings) {
-  Env* e = find(environmentName);
-  if (e == nullptr) {
-    return invalid("No Environment found for EnvironmentName = '" + environmentName + "'.");
-  }
-  if (e->desc.Status != EnvironmentStatus::kReady) {
-    // eb-reference 7.3: mutations while not Ready.
-    return invalid("Environment named " + environmentName +
-                   " is in an invalid state for this operation. Must be Ready.");
-  }
+  ports::AwsError error;
+  Env* e = readyOrError(environmentName, error);
+  if (e == nullptr) return error;
   const auto& versions = applications_.at(e->desc.ApplicationName)->versions;
   const auto v = versions.find(version);
   if (v == versions.end()) return invalid("No Application Version named '" + version + "' found.");

@@ -110,6 +110,19 @@ Engine::Env* Engine::find(const std::string& name) {
   return it == environments_.end() ? nullptr : it->second.get();
 }
 
+Engine::Env* Engine::readyOrError(const std::string& name, ports::AwsError& error) {
+  Env* e = find(name);
+  if (e == nullptr) {
+    error = invalid("No Environment found for EnvironmentName = '" + name + "'.");
+  } else if (e->desc.Status != EnvironmentStatus::kReady) {
+    // eb-reference 7.3: mutations while not Ready.
+    error = invalid("Environment named " + name +
+                    " is in an invalid state for this operation. Must be Ready.");
+    return nullptr;
+  }
+  return e;
+}
+
 std::string Engine::newEnvironmentId() {
   return "e-" + detail::base36(detail::mix(++idCounter_ ^ 0x6562656e76ULL), 10);
 }

@@ -154,6 +154,8 @@ class Engine {
   struct Rollout;
 
   Env* find(const std::string& name);
+  // The named environment if it exists and is Ready; otherwise nullptr and EB's error.
+  Env* readyOrError(const std::string& name, ports::AwsError& error);
   void emit(Env& env, Severity severity, std::string message);
   void setState(Env& env, EnvironmentStatus status, HealthColor health);
   // Makes one AWS call through the retry wrapper; `attemptTimeout` for calls that answer late

@@ -89,6 +89,17 @@ AutoScalingEmulator::AutoScalingEmulator(EmulatorContext& ctx, ec2::Ec2Emulator&
 
 AutoScalingEmulator::~AutoScalingEmulator() = default;
 
+template <typename T>
+AutoScalingEmulator::Group* AutoScalingEmulator::groupOrFail(const std::string& name,
+                                                             ports::Callback<T>& done) {
+  Group* g = find(name);
+  if (g == nullptr) {
+    api_.fail(std::move(done), ports::errors::kValidationError,
+              "AutoScalingGroup name not found - " + name);
+  }
+  return g;
+}
+
 AutoScalingEmulator::Group* AutoScalingEmulator::find(const std::string& name) {
   const auto it = groups_.find(name);
   return it == groups_.end() ? nullptr : it->second.get();
@@ -109,8 +120,7 @@ void AutoScalingEmulator::traceGroup(const char* kind, const Group& g) const {
 
 void AutoScalingEmulator::createAutoScalingGroup(ports::CreateAutoScalingGroupRequest request,
                                                  ports::Callback<ports::Empty> done) {
-  if (api_.throttled())
-    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
+  if (api_.rejectThrottled(done)) return;
   const std::string& name = request.AutoScalingGroupName;
   if (name.empty()) {
     return api_.fail(std::move(done), ports::errors::kValidationError,
@@ -169,13 +179,9 @@ void AutoScalingEmulator::createAutoScalingGroup(ports::CreateAutoScalingGroupRe
 
 void AutoScalingEmulator::updateAutoScalingGroup(ports::UpdateAutoScalingGroupRequest request,
                                                  ports::Callback<ports::Empty> done) {
-  if (api_.throttled())
-    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
-  Group* g = find(request.AutoScalingGroupName);
-  if (g == nullptr) {
-    return api_.fail(std::move(done), ports::errors::kValidationError,
-                     "AutoScalingGroup name not found - " + request.AutoScalingGroupName);
-  }
+  if (api_.rejectThrottled(done)) return;
+  Group* g = groupOrFail(request.AutoScalingGroupName, done);
+  if (g == nullptr) return;
   const int min = request.MinSize.value_or(g->desc.MinSize);
   const int max = request.MaxSize.value_or(g->desc.MaxSize);
   int desired = request.DesiredCapacity.value_or(g->desc.DesiredCapacity);
@@ -224,13 +230,9 @@ void AutoScalingEmulator::updateAutoScalingGroup(ports::UpdateAutoScalingGroupRe
 
 void AutoScalingEmulator::deleteAutoScalingGroup(ports::DeleteAutoScalingGroupRequest request,
                                                  ports::Callback<ports::Empty> done) {
-  if (api_.throttled())
-    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
-  Group* g = find(request.AutoScalingGroupName);
-  if (g == nullptr) {
-    return api_.fail(std::move(done), ports::errors::kValidationError,
-                     "AutoScalingGroup name not found - " + request.AutoScalingGroupName);
-  }
+  if (api_.rejectThrottled(done)) return;
+  Group* g = groupOrFail(request.AutoScalingGroupName, done);
+  if (g == nullptr) return;
   if (!request.ForceDelete && (!g->instances.empty() || g->launching > 0)) {
     return api_.fail(std::move(done), ports::errors::kResourceInUse,
                      "You cannot delete an AutoScalingGroup while there are instances or "
@@ -249,13 +251,9 @@ void AutoScalingEmulator::deleteAutoScalingGroup(ports::DeleteAutoScalingGroupRe
 
 void AutoScalingEmulator::setDesiredCapacity(ports::SetDesiredCapacityRequest request,
                                              ports::Callback<ports::Empty> done) {
-  if (api_.throttled())
-    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
-  Group* g = find(request.AutoScalingGroupName);
-  if (g == nullptr) {
-    return api_.fail(std::move(done), ports::errors::kValidationError,
-                     "AutoScalingGroup name not found - " + request.AutoScalingGroupName);
-  }
+  if (api_.rejectThrottled(done)) return;
+  Group* g = groupOrFail(request.AutoScalingGroupName, done);
+  if (g == nullptr) return;
   if (request.DesiredCapacity < g->desc.MinSize || request.DesiredCapacity > g->desc.MaxSize) {
     return api_.fail(std::move(done), ports::errors::kValidationError,
                      "New SetDesiredCapacity value " + std::to_string(request.DesiredCapacity) +
@@ -274,13 +272,9 @@ void AutoScalingEmulator::setDesiredCapacity(ports::SetDesiredCapacityRequest re
 
 void AutoScalingEmulator::attachInstances(ports::AttachInstancesRequest request,
                                           ports::Callback<ports::Empty> done) {
-  if (api_.throttled())
-    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
-  Group* g = find(request.AutoScalingGroupName);
-  if (g == nullptr) {
-    return api_.fail(std::move(done), ports::errors::kValidationError,
-                     "AutoScalingGroup name not found - " + request.AutoScalingGroupName);
-  }
+  if (api_.rejectThrottled(done)) return;
+  Group* g = groupOrFail(request.AutoScalingGroupName, done);
+  if (g == nullptr) return;
   for (const std::string& id : request.InstanceIds) {
     const auto inst = ec2_.instance(id);
     if (!inst || inst->State != ports::InstanceStateName::kRunning || groupByInstance_.count(id)) {
@@ -324,13 +318,9 @@ void AutoScalingEmulator::attachInstances(ports::AttachInstancesRequest request,
 
 void AutoScalingEmulator::detachInstances(ports::DetachInstancesRequest request,
                                           ports::Callback<ports::Empty> done) {
-  if (api_.throttled())
-    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
-  Group* g = find(request.AutoScalingGroupName);
-  if (g == nullptr) {
-    return api_.fail(std::move(done), ports::errors::kValidationError,
-                     "AutoScalingGroup name not found - " + request.AutoScalingGroupName);
-  }
+  if (api_.rejectThrottled(done)) return;
+  Group* g = groupOrFail(request.AutoScalingGroupName, done);
+  if (g == nullptr) return;
   for (const std::string& id : request.InstanceIds) {
     const auto it = g->instances.find(id);
     if (it == g->instances.end() || it->second.State == LifecycleState::kTerminating) {
@@ -363,13 +353,9 @@ void AutoScalingEmulator::detachInstances(ports::DetachInstancesRequest request,
 
 void AutoScalingEmulator::suspendProcesses(ports::ScalingProcessesRequest request,
                                            ports::Callback<ports::Empty> done) {
-  if (api_.throttled())
-    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
-  Group* g = find(request.AutoScalingGroupName);
-  if (g == nullptr) {
-    return api_.fail(std::move(done), ports::errors::kValidationError,
-                     "AutoScalingGroup name not found - " + request.AutoScalingGroupName);
-  }
+  if (api_.rejectThrottled(done)) return;
+  Group* g = groupOrFail(request.AutoScalingGroupName, done);
+  if (g == nullptr) return;
   std::vector<ScalingProcess> all = request.ScalingProcesses;
   if (all.empty()) {
     all = {ScalingProcess::kLaunch,           ScalingProcess::kTerminate,
@@ -389,13 +375,9 @@ void AutoScalingEmulator::suspendProcesses(ports::ScalingProcessesRequest reques
 
 void AutoScalingEmulator::resumeProcesses(ports::ScalingProcessesRequest request,
                                           ports::Callback<ports::Empty> done) {
-  if (api_.throttled())
-    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
-  Group* g = find(request.AutoScalingGroupName);
-  if (g == nullptr) {
-    return api_.fail(std::move(done), ports::errors::kValidationError,
-                     "AutoScalingGroup name not found - " + request.AutoScalingGroupName);
-  }
+  if (api_.rejectThrottled(done)) return;
+  Group* g = groupOrFail(request.AutoScalingGroupName, done);
+  if (g == nullptr) return;
   auto& s = g->desc.SuspendedProcesses;
   const auto resumeAll = request.ScalingProcesses.empty();
   s.erase(std::remove_if(s.begin(), s.end(),
@@ -415,13 +397,9 @@ void AutoScalingEmulator::resumeProcesses(ports::ScalingProcessesRequest request
 
 void AutoScalingEmulator::putScalingPolicy(ports::PutScalingPolicyRequest request,
                                            ports::Callback<ports::Empty> done) {
-  if (api_.throttled())
-    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
-  Group* g = find(request.AutoScalingGroupName);
-  if (g == nullptr) {
-    return api_.fail(std::move(done), ports::errors::kValidationError,
-                     "AutoScalingGroup name not found - " + request.AutoScalingGroupName);
-  }
+  if (api_.rejectThrottled(done)) return;
+  Group* g = groupOrFail(request.AutoScalingGroupName, done);
+  if (g == nullptr) return;
   const std::string& metric = request.Alarm.MetricName;
   if (metric != "RequestCount" && metric != "CPUUtilization" && metric != "NetworkOut" &&
       metric != "NetworkIn") {
@@ -462,7 +440,7 @@ void AutoScalingEmulator::describeAutoScalingGroups(
     ports::DescribeAutoScalingGroupsRequest request,
     ports::Callback<ports::DescribeAutoScalingGroupsResult> done) {
   using R = ports::DescribeAutoScalingGroupsResult;
-  if (api_.throttled()) return api_.reply(std::move(done), ports::Outcome<R>(api_.throttleError()));
+  if (api_.rejectThrottled(done)) return;
   R result;
   for (const auto& [name, g] : groups_) {
     const auto& names = request.AutoScalingGroupNames;

@@ -91,6 +91,9 @@ class AutoScalingEmulator final : public ports::AutoScalingApi {
   struct Policy;
 
   Group* find(const std::string& name);
+  // The named group, or nullptr after answering `done` with EB's "not found" error.
+  template <typename T>
+  Group* groupOrFail(const std::string& name, ports::Callback<T>& done);
   void reconcileSoon(Group& g, sim::Duration delay = sim::Duration::zero());
   void reconcile(Group& g);
   void launchOne(Group& g, std::vector<std::string> zonesToAvoid);

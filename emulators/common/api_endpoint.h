@@ -46,6 +46,13 @@ class ApiEndpoint {
     bool was_;
   };
   ports::AwsError throttleError() const;
+  // When the throttling fault fires: answers `done` with the throttle error and returns true.
+  template <typename T>
+  bool rejectThrottled(ports::Callback<T>& done) {
+    if (!throttled()) return false;
+    reply(std::move(done), ports::Outcome<T>(throttleError()));
+    return true;
+  }
 
   // Delivers `outcome` to `done` after the modelled latency.
   template <typename T>

@@ -95,10 +95,7 @@ Route53Emulator::~Route53Emulator() {
 
 void Route53Emulator::changeResourceRecordSets(ports::ChangeResourceRecordSetsRequest request,
                                                ports::Callback<ports::ChangeInfo> done) {
-  if (api_.throttled()) {
-    api_.reply(std::move(done), ports::Outcome<ports::ChangeInfo>(api_.throttleError()));
-    return;
-  }
+  if (api_.rejectThrottled(done)) return;
   if (!knownZone(request.HostedZoneId)) {
     api_.fail(std::move(done), ports::errors::kNoSuchHostedZone,
               "No hosted zone found with ID: " + request.HostedZoneId);
@@ -147,10 +144,7 @@ void Route53Emulator::changeResourceRecordSets(ports::ChangeResourceRecordSetsRe
 
 void Route53Emulator::getChange(ports::GetChangeRequest request,
                                 ports::Callback<ports::ChangeInfo> done) {
-  if (api_.throttled()) {
-    api_.reply(std::move(done), ports::Outcome<ports::ChangeInfo>(api_.throttleError()));
-    return;
-  }
+  if (api_.rejectThrottled(done)) return;
   // Route 53 takes the bare id ("C2682N5HXP0BZ4") and its responses carry "/change/C...";
   // accept both.
   std::string id = request.Id;
@@ -167,11 +161,7 @@ void Route53Emulator::getChange(ports::GetChangeRequest request,
 void Route53Emulator::listResourceRecordSets(
     ports::ListResourceRecordSetsRequest request,
     ports::Callback<ports::ListResourceRecordSetsResult> done) {
-  if (api_.throttled()) {
-    api_.reply(std::move(done),
-               ports::Outcome<ports::ListResourceRecordSetsResult>(api_.throttleError()));
-    return;
-  }
+  if (api_.rejectThrottled(done)) return;
   if (!knownZone(request.HostedZoneId)) {
     api_.fail(std::move(done), ports::errors::kNoSuchHostedZone,
               "No hosted zone found with ID: " + request.HostedZoneId);

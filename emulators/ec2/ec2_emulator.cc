@@ -120,8 +120,7 @@ std::string Ec2Emulator::newInstanceId() {
 void Ec2Emulator::runInstances(ports::RunInstancesRequest request,
                                ports::Callback<ports::RunInstancesResult> done) {
   using R = ports::RunInstancesResult;
-  if (ec2Api_.throttled())
-    return ec2Api_.reply(std::move(done), ports::Outcome<R>(ec2Api_.throttleError()));
+  if (ec2Api_.rejectThrottled(done)) return;
   if (request.InstanceType.empty()) {
     return ec2Api_.fail(std::move(done), ports::errors::kInvalidParameterValue,
                         "The instance type must be specified.");
@@ -182,8 +181,7 @@ void Ec2Emulator::runInstances(ports::RunInstancesRequest request,
 void Ec2Emulator::terminateInstances(ports::TerminateInstancesRequest request,
                                      ports::Callback<ports::TerminateInstancesResult> done) {
   using R = ports::TerminateInstancesResult;
-  if (ec2Api_.throttled())
-    return ec2Api_.reply(std::move(done), ports::Outcome<R>(ec2Api_.throttleError()));
+  if (ec2Api_.rejectThrottled(done)) return;
   for (const std::string& id : request.InstanceIds) {
     if (find(id) == nullptr) {
       return ec2Api_.fail(std::move(done), ports::errors::kInvalidInstanceIdNotFound,
@@ -217,8 +215,7 @@ void Ec2Emulator::terminateInstances(ports::TerminateInstancesRequest request,
 void Ec2Emulator::describeInstances(ports::DescribeInstancesRequest request,
                                     ports::Callback<ports::DescribeInstancesResult> done) {
   using R = ports::DescribeInstancesResult;
-  if (ec2Api_.throttled())
-    return ec2Api_.reply(std::move(done), ports::Outcome<R>(ec2Api_.throttleError()));
+  if (ec2Api_.rejectThrottled(done)) return;
   R result;
   if (request.InstanceIds.empty()) {
     for (const auto& inst : instances_) result.Instances.push_back(describe(*inst));
@@ -239,8 +236,7 @@ void Ec2Emulator::describeInstanceStatus(
     ports::DescribeInstanceStatusRequest request,
     ports::Callback<ports::DescribeInstanceStatusResult> done) {
   using R = ports::DescribeInstanceStatusResult;
-  if (ec2Api_.throttled())
-    return ec2Api_.reply(std::move(done), ports::Outcome<R>(ec2Api_.throttleError()));
+  if (ec2Api_.rejectThrottled(done)) return;
   R result;
   auto add = [&](const Instance& in) {
     if (request.IncludeAllInstances || in.desc.State == InstanceStateName::kRunning) {
@@ -422,8 +418,7 @@ AppState Ec2Emulator::appState(const std::string& instanceId) const {
 void Ec2Emulator::sendCommand(ports::SendCommandRequest request,
                               ports::Callback<ports::SendCommandResult> done) {
   using R = ports::SendCommandResult;
-  if (ssmApi_.throttled())
-    return ssmApi_.reply(std::move(done), ports::Outcome<R>(ssmApi_.throttleError()));
+  if (ssmApi_.rejectThrottled(done)) return;
   const bool deployDoc = request.DocumentName == ports::kDeployApplicationDocument;
   if (!deployDoc && request.DocumentName != ports::kRestartAppServerDocument) {
     return ssmApi_.fail(std::move(done), ports::errors::kInvalidParameterValue,

@@ -109,8 +109,7 @@ const ElbEmulator::Group* ElbEmulator::group(const std::string& arn) const {
 
 void ElbEmulator::createLoadBalancer(ports::CreateLoadBalancerRequest request,
                                      ports::Callback<ports::LoadBalancer> done) {
-  if (api_.throttled())
-    return api_.reply(std::move(done), ports::Outcome<ports::LoadBalancer>(api_.throttleError()));
+  if (api_.rejectThrottled(done)) return;
   if (!validName(request.Name)) {
     return api_.fail(std::move(done), ports::errors::kValidationError,
                      "Load balancer name '" + request.Name +
@@ -155,8 +154,7 @@ void ElbEmulator::createLoadBalancer(ports::CreateLoadBalancerRequest request,
 
 void ElbEmulator::deleteLoadBalancer(ports::DeleteLoadBalancerRequest request,
                                      ports::Callback<ports::Empty> done) {
-  if (api_.throttled())
-    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
+  if (api_.rejectThrottled(done)) return;
   const auto it = balancers_.find(request.LoadBalancerArn);
   if (it == balancers_.end()) {
     return api_.fail(std::move(done), ports::errors::kLoadBalancerNotFound,
@@ -171,7 +169,7 @@ void ElbEmulator::deleteLoadBalancer(ports::DeleteLoadBalancerRequest request,
 void ElbEmulator::createTargetGroup(ports::CreateTargetGroupRequest request,
                                     ports::Callback<ports::TargetGroup> done) {
   using R = ports::TargetGroup;
-  if (api_.throttled()) return api_.reply(std::move(done), ports::Outcome<R>(api_.throttleError()));
+  if (api_.rejectThrottled(done)) return;
   if (!validName(request.Name)) {
     return api_.fail(std::move(done), ports::errors::kValidationError,
                      "Target group name '" + request.Name + "' is not valid");
@@ -223,7 +221,7 @@ void ElbEmulator::createTargetGroup(ports::CreateTargetGroupRequest request,
 void ElbEmulator::modifyTargetGroup(ports::ModifyTargetGroupRequest request,
                                     ports::Callback<ports::TargetGroup> done) {
   using R = ports::TargetGroup;
-  if (api_.throttled()) return api_.reply(std::move(done), ports::Outcome<R>(api_.throttleError()));
+  if (api_.rejectThrottled(done)) return;
   Group* g = group(request.TargetGroupArn);
   if (g == nullptr) {
     return api_.fail(std::move(done), ports::errors::kTargetGroupNotFound,
@@ -257,8 +255,7 @@ void ElbEmulator::modifyTargetGroup(ports::ModifyTargetGroupRequest request,
 
 void ElbEmulator::deleteTargetGroup(ports::DeleteTargetGroupRequest request,
                                     ports::Callback<ports::Empty> done) {
-  if (api_.throttled())
-    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
+  if (api_.rejectThrottled(done)) return;
   Group* g = group(request.TargetGroupArn);
   if (g == nullptr) {
     return api_.fail(std::move(done), ports::errors::kTargetGroupNotFound,
@@ -287,8 +284,7 @@ ports::TargetGroup ElbEmulator::describe(const Group& g) const { return g.tg; }
 
 void ElbEmulator::registerTargets(ports::RegisterTargetsRequest request,
                                   ports::Callback<ports::Empty> done) {
-  if (api_.throttled())
-    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
+  if (api_.rejectThrottled(done)) return;
   Group* g = group(request.TargetGroupArn);
   if (g == nullptr) {
     return api_.fail(std::move(done), ports::errors::kTargetGroupNotFound,
@@ -328,8 +324,7 @@ void ElbEmulator::registerTargets(ports::RegisterTargetsRequest request,
 
 void ElbEmulator::deregisterTargets(ports::DeregisterTargetsRequest request,
                                     ports::Callback<ports::Empty> done) {
-  if (api_.throttled())
-    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
+  if (api_.rejectThrottled(done)) return;
   Group* g = group(request.TargetGroupArn);
   if (g == nullptr) {
     return api_.fail(std::move(done), ports::errors::kTargetGroupNotFound,
@@ -376,7 +371,7 @@ void ElbEmulator::removeTarget(Group& g, std::string instanceId) {  // by value:
 void ElbEmulator::describeTargetHealth(ports::DescribeTargetHealthRequest request,
                                        ports::Callback<ports::DescribeTargetHealthResult> done) {
   using R = ports::DescribeTargetHealthResult;
-  if (api_.throttled()) return api_.reply(std::move(done), ports::Outcome<R>(api_.throttleError()));
+  if (api_.rejectThrottled(done)) return;
   const Group* g = group(request.TargetGroupArn);
   if (g == nullptr) {
     return api_.fail(std::move(done), ports::errors::kTargetGroupNotFound,
@@ -403,8 +398,7 @@ void ElbEmulator::describeTargetHealth(ports::DescribeTargetHealthRequest reques
 
 void ElbEmulator::modifyListener(ports::ModifyListenerRequest request,
                                  ports::Callback<ports::Empty> done) {
-  if (api_.throttled())
-    return api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
+  if (api_.rejectThrottled(done)) return;
   const auto it = balancers_.find(request.LoadBalancerArn);
   if (it == balancers_.end()) {
     return api_.fail(std::move(done), ports::errors::kLoadBalancerNotFound,

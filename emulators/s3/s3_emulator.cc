@@ -44,10 +44,7 @@ std::string S3Emulator::etagOf(std::string_view body) {
 
 void S3Emulator::putObject(ports::PutObjectRequest request,
                            ports::Callback<ports::PutObjectResult> done) {
-  if (api_.throttled()) {
-    api_.reply(std::move(done), ports::Outcome<ports::PutObjectResult>(api_.throttleError()));
-    return;
-  }
+  if (api_.rejectThrottled(done)) return;
   if (!knownBucket(request.Bucket)) {
     api_.fail(std::move(done), ports::errors::kNoSuchBucket, kNoSuchBucketMessage);
     return;
@@ -63,10 +60,7 @@ void S3Emulator::putObject(ports::PutObjectRequest request,
 
 void S3Emulator::getObject(ports::ObjectKeyRequest request,
                            ports::Callback<ports::GetObjectResult> done) {
-  if (api_.throttled()) {
-    api_.reply(std::move(done), ports::Outcome<ports::GetObjectResult>(api_.throttleError()));
-    return;
-  }
+  if (api_.rejectThrottled(done)) return;
   if (!knownBucket(request.Bucket)) {
     api_.fail(std::move(done), ports::errors::kNoSuchBucket, kNoSuchBucketMessage);
     return;
@@ -84,10 +78,7 @@ void S3Emulator::getObject(ports::ObjectKeyRequest request,
 
 void S3Emulator::headObject(ports::ObjectKeyRequest request,
                             ports::Callback<ports::HeadObjectResult> done) {
-  if (api_.throttled()) {
-    api_.reply(std::move(done), ports::Outcome<ports::HeadObjectResult>(api_.throttleError()));
-    return;
-  }
+  if (api_.rejectThrottled(done)) return;
   if (!knownBucket(request.Bucket)) {
     api_.fail(std::move(done), ports::errors::kNoSuchBucket, kNoSuchBucketMessage);
     return;
@@ -105,10 +96,7 @@ void S3Emulator::headObject(ports::ObjectKeyRequest request,
 }
 
 void S3Emulator::deleteObject(ports::ObjectKeyRequest request, ports::Callback<ports::Empty> done) {
-  if (api_.throttled()) {
-    api_.reply(std::move(done), ports::Outcome<ports::Empty>(api_.throttleError()));
-    return;
-  }
+  if (api_.rejectThrottled(done)) return;
   if (!knownBucket(request.Bucket)) {
     api_.fail(std::move(done), ports::errors::kNoSuchBucket, kNoSuchBucketMessage);
     return;
