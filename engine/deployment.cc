@@ -244,6 +244,9 @@ void Engine::runBatch(std::size_t index) {
   if (r->settings.policy == DeploymentPolicy::kAllAtOnce) {
     // eb-reference 1.3: every instance at once, no deregistration, no batch events.
     deployCommand(index, ids, [this, index, ids, deadline](bool ok) {
+      if (Rollout* ro = rollout(index)) {
+        emit(*find(ro->env), ok ? Severity::kInfo : Severity::kError, ro->commandSummary);
+      }
       if (!ok) return failRollout(index, "The deployment command failed.");
       waitHealthy(index, ids, deadline, [this, index](bool healthy) {
         Rollout* ro = rollout(index);
@@ -285,8 +288,12 @@ void Engine::runBatch(std::size_t index) {
             Env* en = find(r3->env);
             // A batch whose command failed stays out of service (eb-reference 2: "one batch out
             // of service"); earlier batches keep the new version.
-            if (!ok) return failRollout(index, "The deployment command failed.");
+            if (!ok) {
+              emit(*en, Severity::kError, r3->commandSummary);
+              return failRollout(index, "The deployment command failed.");
+            }
             emit(*en, Severity::kInfo, n + "Completed application deployment command execution.");
+            emit(*en, Severity::kInfo, r3->commandSummary);
             emit(*en, Severity::kInfo,
                  n + "Registering instance(s) with the load balancer and waiting for them to be "
                      "healthy.");
@@ -347,9 +354,9 @@ void Engine::deployCommand(std::size_t index, const std::vector<std::string>& id
         const std::size_t total = o.value().Invocations.size();
         if (succeeded == total)
           emit(*e, Severity::kInfo, "Instance deployment completed successfully.");
-        emit(*e, succeeded == total ? Severity::kInfo : Severity::kError,
-             "Command execution completed on " + std::to_string(succeeded) + " of " +
-                 std::to_string(total) + " instances in environment.");
+        // Emitted by the caller, after its batch line (eb-reference 7.5 order).
+        ro->commandSummary = "Command execution completed on " + std::to_string(succeeded) +
+                             " of " + std::to_string(total) + " instances in environment.";
         then(succeeded == total);
       },
       r->commandTimeout() + Duration::seconds(60));
@@ -404,6 +411,7 @@ void Engine::waitHealthyIn(std::size_t index, std::string targetGroup, std::vect
 void Engine::finishRollout(std::size_t index) {
   Rollout* r = rollout(index);
   Env* e = find(r->env);
+  e->desc.AbortableOperationInProgress = false;  // the final phase cannot be aborted
   emit(*e, Severity::kInfo, "New application version was deployed to running EC2 instances.");
   // From now on the group launches the new version: it is the expected version.
   ports::UpdateAutoScalingGroupRequest req;

@@ -169,6 +169,11 @@ void Engine::emit(Env& env, Severity severity, std::string message) {
 
 void Engine::setState(Env& env, EnvironmentStatus status, HealthColor health) {
   if (env.desc.Status == status && env.desc.Health == health) return;
+  // Once terminating, only termination moves it on: a late step of an operation it interrupted
+  // must not bring it back to Ready.
+  const bool ending = env.desc.Status == EnvironmentStatus::kTerminating ||
+                      env.desc.Status == EnvironmentStatus::kTerminated;
+  if (ending && status != EnvironmentStatus::kTerminated) return;
   env.desc.Status = status;
   env.desc.Health = health;
   env.desc.DateUpdated = ports_.clock.now();

@@ -48,6 +48,7 @@ struct Engine::Rollout {
   int originalDesired = 0;
   int originalMax = 0;
   bool templateChanged = false;
+  std::string commandSummary;  // "Command execution completed on X of Y instances ..."
   // Immutable and TrafficSplitting: the temporary group (and target group), the new instances,
   // and the instances they replace.
   std::string tempGroup;

@@ -59,6 +59,25 @@ ports::Outcome<ports::Empty> Engine::terminateEnvironment(const std::string& nam
                  "is lost.");
   }
   e->requestId = newRequestId();
+  if (e->deployment) {
+    // A forced terminate ends the operation in progress: it stops, and its temporary resources
+    // go with the environment.
+    const std::size_t index = *e->deployment;
+    if (Rollout* r = rollout(index)) {
+      const Rollout stopped = *r;
+      rollouts_.erase(index);
+      recordOutcome(stopped.record, DeploymentOutcome::kAborted);
+      if (!stopped.tempGroup.empty()) {
+        aws<ports::Empty>(
+            [this, group = stopped.tempGroup](auto cb) {
+              ports_.autoscaling.deleteAutoScalingGroup({group, true}, cb);
+            },
+            [](ports::Outcome<ports::Empty>) {});
+      }
+    }
+    e->deployment.reset();
+    e->desc.AbortableOperationInProgress = false;
+  }
   setState(*e, EnvironmentStatus::kTerminating, HealthColor::kGrey);
   emit(*e, Severity::kInfo, "terminateEnvironment is starting.");
   ports_.clock.startTimer(Duration::zero(), [this, name] { tearDown(name); });
@@ -303,7 +322,9 @@ namespace ebsim::engine {
 ports::Outcome<ports::Empty> Engine::abortEnvironmentUpdate(const std::string& name) {
   Env* e = find(name);
   if (e == nullptr) return notFound(name);
-  if (!e->deployment || e->desc.Status != EnvironmentStatus::kUpdating) {
+  // eb-reference 3: abort is impossible during the final clean-up, which clears the flag.
+  if (!e->deployment || e->desc.Status != EnvironmentStatus::kUpdating ||
+      !e->desc.AbortableOperationInProgress) {
     return ports::AwsError{ports::errors::kInvalidParameterValue,
                            "Environment named " + name + " has no abortable operation in progress.",
                            false};

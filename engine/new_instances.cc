@@ -280,6 +280,7 @@ void Engine::promoteNewInstances(std::size_t index) {
 void Engine::moveNewInstances(std::size_t index) {
   Rollout* r = rollout(index);
   Env* e = find(r->env);
+  e->desc.AbortableOperationInProgress = false;  // the final phase cannot be aborted
   const int n = static_cast<int>(r->newIds.size());
   const std::string group = e->groupName;
   // The permanent group makes room, then takes the new instances (eb-reference 1.6 step 5).

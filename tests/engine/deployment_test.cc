@@ -101,8 +101,8 @@ TEST_CASE("eb-reference 1.2, 1.4 and 2: Rolling 25% of 8 runs 4 batches of 2 at 
         "out of service.");
   CHECK(*(first + 2) == "Batch 1: Starting application deployment command execution.");
   CHECK(*(first + 3) == "Instance deployment completed successfully.");
-  CHECK(*(first + 4) == "Command execution completed on 2 of 2 instances in environment.");
-  CHECK(*(first + 5) == "Batch 1: Completed application deployment command execution.");
+  CHECK(*(first + 4) == "Batch 1: Completed application deployment command execution.");
+  CHECK(*(first + 5) == "Command execution completed on 2 of 2 instances in environment.");
   CHECK(*(first + 6) ==
         "Batch 1: Registering instance(s) with the load balancer and waiting for them to be "
         "healthy.");
