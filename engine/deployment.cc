@@ -217,6 +217,7 @@ void Engine::addExtraBatch(std::size_t index) {
                   }
                 }
                 if (static_cast<int>(fresh.size()) >= r2->extra) {
+                  r2->newIds = fresh;  // the extra batch, removed again on failure or abort
                   return waitHealthy(index, fresh, deadline, [this, index](bool ok) {
                     if (!ok)
                       return failRollout(index, "The additional batch did not become healthy.");
@@ -445,6 +446,36 @@ void Engine::finishRollout(std::size_t index) {
                     });
 }
 
+void Engine::dropExtraBatch(const std::string& env, std::vector<std::string> ids, int originalMax) {
+  Env* e = find(env);
+  if (e == nullptr) return;
+  // Detached with a lower desired capacity first, so the group neither replaces them nor, when
+  // MaxSize comes back down, clamps desired and picks other victims.
+  auto restore = [this, env, originalMax](ports::Outcome<ports::Empty>) {
+    Env* en = find(env);
+    if (en == nullptr) return;
+    ports::UpdateAutoScalingGroupRequest req;
+    req.AutoScalingGroupName = en->groupName;
+    req.Template = launchTemplate(*en, en->desc.VersionLabel, en->bundleKey);
+    req.MaxSize = originalMax;
+    aws<ports::Empty>([this, req](auto cb) { ports_.autoscaling.updateAutoScalingGroup(req, cb); },
+                      [](ports::Outcome<ports::Empty>) {});
+  };
+  if (ids.empty()) return restore(ports::Empty{});
+  aws<ports::Empty>(
+      [this, group = e->groupName, ids](auto cb) {
+        ports_.autoscaling.detachInstances({group, ids, true}, cb);
+      },
+      [this, ids, restore](ports::Outcome<ports::Empty> det) {
+        if (det.ok()) {
+          aws<ports::TerminateInstancesResult>(
+              [this, ids](auto cb) { ports_.ec2.terminateInstances({ids}, cb); },
+              [](ports::Outcome<ports::TerminateInstancesResult>) {});
+        }
+        restore(det);
+      });
+}
+
 void Engine::failRollout(std::size_t index, const std::string& reason, HealthColor health,
                          DeploymentOutcome outcome) {
   Rollout* r = rollout(index);
@@ -455,7 +486,10 @@ void Engine::failRollout(std::size_t index, const std::string& reason, HealthCol
   rec.failureReason = reason;
   emit(*e, Severity::kError, reason);
   emit(*e, Severity::kError, "Failed to deploy application.");
-  if (r->templateChanged) {
+  if (r->settings.policy == DeploymentPolicy::kRollingWithAdditionalBatch && r->extra > 0) {
+    // The extra batch goes: the fleet is back to its count (eb-reference 1.5).
+    dropExtraBatch(r->env, r->newIds, r->originalMax);
+  } else if (r->templateChanged) {
     // The expected version stays the last successful one: launches go back to it.
     ports::UpdateAutoScalingGroupRequest req;
     req.AutoScalingGroupName = e->groupName;

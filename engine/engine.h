@@ -183,7 +183,9 @@ class Engine {
   void startRollout(std::size_t rollout);
   void runBatch(std::size_t rollout);
   void addExtraBatch(std::size_t rollout);
-  void removeExtraBatch(std::size_t rollout);
+  // RollingWithAdditionalBatch, failed or aborted: the extra batch `ids` leaves and terminates,
+  // then MaxSize and the template of the expected version come back.
+  void dropExtraBatch(const std::string& env, std::vector<std::string> ids, int originalMax);
   void deployCommand(std::size_t rollout, const std::vector<std::string>& ids,
                      std::function<void(bool ok)> then);
   void waitHealthy(std::size_t rollout, std::vector<std::string> ids, sim::SimTime deadline,
@@ -203,6 +205,8 @@ class Engine {
   void promoteNewInstances(std::size_t rollout);
   void moveNewInstances(std::size_t rollout);
   void retireOldInstances(std::size_t rollout);
+  // Removes a new set that reached (or tried to reach) the permanent group, then rolls back.
+  void discardNewInstances(std::size_t rollout, const std::string& reason);
   void rollBackNewInstances(std::size_t rollout, const std::string& reason);
   void finishRollout(std::size_t rollout);
   // Configuration updates (config_update.cc).

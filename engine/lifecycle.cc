@@ -377,17 +377,9 @@ ports::Outcome<ports::Empty> Engine::abortEnvironmentUpdate(const std::string& n
           },
           [](ports::Outcome<ports::Empty>) {});
     }
-    if (stopped.templateChanged || stopped.extra > 0) {
-      // RollingWithAdditionalBatch: the extra batch is given back, launches use the expected
-      // version again.
-      ports::UpdateAutoScalingGroupRequest req;
-      req.AutoScalingGroupName = e->groupName;
-      req.Template = launchTemplate(*e, e->desc.VersionLabel, e->bundleKey);
-      req.DesiredCapacity = stopped.originalDesired;
-      req.MaxSize = stopped.originalMax;
-      aws<ports::Empty>(
-          [this, req](auto cb) { ports_.autoscaling.updateAutoScalingGroup(req, cb); },
-          [](ports::Outcome<ports::Empty>) {});
+    if (policy == DeploymentPolicy::kRollingWithAdditionalBatch && stopped.extra > 0) {
+      // The extra batch is given back; launches use the expected version again.
+      dropExtraBatch(name, stopped.newIds, stopped.originalMax);
     }
     emit(*e, Severity::kWarn,
          "During an aborted deployment, some instances may have deployed the new application "

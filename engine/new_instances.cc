@@ -144,7 +144,8 @@ void Engine::launchTestInstance(std::size_t index) {
 void Engine::launchRemaining(std::size_t index) {
   Rollout* r = rollout(index);
   Env* e = find(r->env);
-  const int n = std::max(1, deployments_[r->record].nominalInstances);
+  // The new set matches the group's desired capacity (eb-reference 1.6/1.7: the same count).
+  const int n = std::max(1, r->originalDesired);
   auto next = [this, index, n](ports::Outcome<ports::Empty> o) {
     Rollout* ro = rollout(index);
     if (ro == nullptr) return;
@@ -269,9 +270,14 @@ void Engine::promoteNewInstances(std::size_t index) {
               ports::ModifyListenerRequest req;
               req.LoadBalancerArn = en->loadBalancerArn;
               req.ForwardTo = {{en->targetGroupArn, 1}};
-              aws<ports::Empty>(
-                  [this, req](auto cb) { ports_.elb.modifyListener(req, cb); },
-                  [this, index](ports::Outcome<ports::Empty>) { moveNewInstances(index); });
+              aws<ports::Empty>([this, req](auto cb) { ports_.elb.modifyListener(req, cb); },
+                                [this, index](ports::Outcome<ports::Empty> l) {
+                                  if (!l.ok()) {
+                                    return rollBackNewInstances(
+                                        index, "Could not move the traffic to the new set.");
+                                  }
+                                  moveNewInstances(index);
+                                });
             },
             1);
       });
@@ -328,7 +334,8 @@ void Engine::moveNewInstances(std::size_t index) {
                           Rollout* r4 = rollout(index);
                           if (r4 == nullptr) return;
                           if (!a.ok()) {
-                            return failRollout(index, "Could not attach the new instances.");
+                            return discardNewInstances(index,
+                                                       "Could not attach the new instances.");
                           }
                           Env* env = find(r4->env);
                           emit(*env, Severity::kInfo,
@@ -342,7 +349,14 @@ void Engine::moveNewInstances(std::size_t index) {
                           const SimTime deadline = ports_.clock.now() + r4->commandTimeout();
                           waitHealthyIn(
                               index, env->targetGroupArn, r4->newIds, deadline,
-                              [this, index](bool) { retireOldInstances(index); }, 1);
+                              [this, index](bool healthy) {
+                                if (!healthy) {
+                                  return discardNewInstances(
+                                      index, "New instances were not healthy after the move.");
+                                }
+                                retireOldInstances(index);
+                              },
+                              1);
                         });
                   });
             });
@@ -354,49 +368,101 @@ void Engine::retireOldInstances(std::size_t index) {
   Env* e = find(r->env);
   emit(*e, Severity::kInfo,
        "Deployment succeeded. Terminating old instances and temporary Auto Scaling group.");
-  auto afterListener = [this, index](ports::Outcome<ports::Empty>) {
-    Rollout* ro = rollout(index);
-    if (ro == nullptr) return;
-    Env* env = find(ro->env);
-    // Old instances leave the permanent group (desired shrinks back), drain, and terminate.
-    aws<ports::Empty>(
-        [this, group = env->groupName, ids = ro->oldIds](auto cb) {
-          ports_.autoscaling.detachInstances({group, ids, true}, cb);
-        },
-        [this, index](ports::Outcome<ports::Empty>) {
-          Rollout* r2 = rollout(index);
-          if (r2 == nullptr) return;
-          Env* en = find(r2->env);
-          aws<ports::Empty>(
-              [this, tg = en->targetGroupArn, ids = r2->oldIds](auto cb) {
-                ports_.elb.deregisterTargets({tg, ids}, cb);
-              },
-              [](ports::Outcome<ports::Empty>) {});
-          const std::vector<std::string> old = r2->oldIds;
-          ports_.clock.startTimer(en->config.deregistrationDelay, [this, old] {
-            aws<ports::TerminateInstancesResult>(
-                [this, old](auto cb) { ports_.ec2.terminateInstances({old}, cb); },
-                [](ports::Outcome<ports::TerminateInstancesResult>) {});
-          });
-          for (const std::string& id : old) {
-            emit(*en, Severity::kInfo, "Removed instance [" + id + "] from your environment.");
+  // The old members as the group has them now (some may have been replaced meanwhile).
+  aws<ports::DescribeAutoScalingGroupsResult>(
+      [this, group = e->groupName](auto cb) {
+        ports_.autoscaling.describeAutoScalingGroups({{group}}, cb);
+      },
+      [this, index](ports::Outcome<ports::DescribeAutoScalingGroupsResult> d) {
+        Rollout* ro = rollout(index);
+        if (ro == nullptr) return;
+        if (!d.ok() || d.value().AutoScalingGroups.empty()) {
+          return failRollout(index, "Could not describe the permanent group.");
+        }
+        std::vector<std::string> old;
+        for (const auto& i : d.value().AutoScalingGroups[0].Instances) {
+          const bool live = i.State == ports::LifecycleState::kInService ||
+                            i.State == ports::LifecycleState::kPending;
+          if (live &&
+              std::find(ro->newIds.begin(), ro->newIds.end(), i.InstanceId) == ro->newIds.end()) {
+            old.push_back(i.InstanceId);
           }
-          aws<ports::Empty>(
-              [this, temp = r2->tempGroup](auto cb) {
-                ports_.autoscaling.deleteAutoScalingGroup({temp, true}, cb);
-              },
-              [](ports::Outcome<ports::Empty>) {});
-          if (!r2->tempTargetGroup.empty()) {
-            aws<ports::Empty>([this, tg = r2->tempTargetGroup](
-                                  auto cb) { ports_.elb.deleteTargetGroup({tg}, cb); },
-                              [](ports::Outcome<ports::Empty>) {});
-          }
-          r2->extra = 0;
-          r2->templateChanged = true;  // done in promoteNewInstances
-          finishRollout(index);
-        });
-  };
-  afterListener(ports::Empty{});
+        }
+        ro->oldIds = old;
+        Env* env = find(ro->env);
+        // Old instances leave the permanent group (desired shrinks back), drain, terminate.
+        aws<ports::Empty>(
+            [this, group = env->groupName, old](auto cb) {
+              ports_.autoscaling.detachInstances({group, old, true}, cb);
+            },
+            [this, index, old](ports::Outcome<ports::Empty> det) {
+              Rollout* r2 = rollout(index);
+              if (r2 == nullptr) return;
+              if (!det.ok()) {
+                // Terminating them now would make the group launch them again.
+                return failRollout(index,
+                                   "Could not retire the old instances: " + det.error().Message);
+              }
+              Env* en = find(r2->env);
+              aws<ports::Empty>(
+                  [this, tg = en->targetGroupArn, old](auto cb) {
+                    ports_.elb.deregisterTargets({tg, old}, cb);
+                  },
+                  [](ports::Outcome<ports::Empty>) {});
+              ports_.clock.startTimer(en->config.deregistrationDelay, [this, old] {
+                aws<ports::TerminateInstancesResult>(
+                    [this, old](auto cb) { ports_.ec2.terminateInstances({old}, cb); },
+                    [](ports::Outcome<ports::TerminateInstancesResult>) {});
+              });
+              for (const std::string& id : old) {
+                emit(*en, Severity::kInfo, "Removed instance [" + id + "] from your environment.");
+              }
+              aws<ports::Empty>(
+                  [this, temp = r2->tempGroup](auto cb) {
+                    ports_.autoscaling.deleteAutoScalingGroup({temp, true}, cb);
+                  },
+                  [](ports::Outcome<ports::Empty>) {});
+              if (!r2->tempTargetGroup.empty()) {
+                aws<ports::Empty>([this, tg = r2->tempTargetGroup](
+                                      auto cb) { ports_.elb.deleteTargetGroup({tg}, cb); },
+                                  [](ports::Outcome<ports::Empty>) {});
+              }
+              r2->extra = 0;
+              r2->templateChanged = true;  // done in moveNewInstances
+              finishRollout(index);
+            });
+      });
+}
+
+void Engine::discardNewInstances(std::size_t index, const std::string& reason) {
+  Rollout* r = rollout(index);
+  if (r == nullptr) return;
+  Env* e = find(r->env);
+  // The new set leaves the permanent group (if it got there) and goes; the group's template and
+  // size return to what they were; the old set never stopped serving.
+  const std::vector<std::string> ids = r->newIds;
+  aws<ports::Empty>(
+      [this, group = e->groupName, ids](auto cb) {
+        ports_.autoscaling.detachInstances({group, ids, true}, cb);
+      },
+      [this, index, ids, reason](ports::Outcome<ports::Empty>) {
+        Rollout* ro = rollout(index);
+        if (ro == nullptr) return;
+        Env* env = find(ro->env);
+        aws<ports::TerminateInstancesResult>(
+            [this, ids](auto cb) { ports_.ec2.terminateInstances({ids}, cb); },
+            [](ports::Outcome<ports::TerminateInstancesResult>) {});
+        ports::UpdateAutoScalingGroupRequest back;
+        back.AutoScalingGroupName = env->groupName;
+        back.Template = launchTemplate(*env, env->desc.VersionLabel, env->bundleKey);
+        back.MaxSize = ro->originalMax;
+        ro->templateChanged = false;
+        aws<ports::Empty>(
+            [this, back](auto cb) { ports_.autoscaling.updateAutoScalingGroup(back, cb); },
+            [this, index, reason](ports::Outcome<ports::Empty>) {
+              rollBackNewInstances(index, reason);
+            });
+      });
 }
 
 void Engine::rollBackNewInstances(std::size_t index, const std::string& reason) {
@@ -411,8 +477,20 @@ void Engine::rollBackNewInstances(std::size_t index, const std::string& reason) 
     ports::ModifyListenerRequest req;
     req.LoadBalancerArn = e->loadBalancerArn;
     req.ForwardTo = {{e->targetGroupArn, 1}};
-    aws<ports::Empty>([this, req](auto cb) { ports_.elb.modifyListener(req, cb); },
-                      [](ports::Outcome<ports::Empty>) {});
+    // The temporary target group can go only once no traffic is sent to it.
+    aws<ports::Empty>(
+        [this, req](auto cb) { ports_.elb.modifyListener(req, cb); },
+        [this, env = r->env, tg = r->tempTargetGroup](ports::Outcome<ports::Empty> l) {
+          if (!l.ok()) {
+            if (Env* en = find(env)) {
+              emit(*en, Severity::kError,
+                   "Could not move traffic back to the original instances: " + l.error().Message);
+            }
+            return;
+          }
+          aws<ports::Empty>([this, tg](auto cb) { ports_.elb.deleteTargetGroup({tg}, cb); },
+                            [](ports::Outcome<ports::Empty>) {});
+        });
   }
   for (const std::string& id : r->newIds) {
     ports::PutObjectRequest log;
@@ -430,11 +508,6 @@ void Engine::rollBackNewInstances(std::size_t index, const std::string& reason) 
       [this, index, reason](ports::Outcome<ports::Empty>) {
         Rollout* ro = rollout(index);
         if (ro == nullptr) return;
-        if (!ro->tempTargetGroup.empty()) {
-          aws<ports::Empty>(
-              [this, tg = ro->tempTargetGroup](auto cb) { ports_.elb.deleteTargetGroup({tg}, cb); },
-              [](ports::Outcome<ports::Empty>) {});
-        }
         const std::size_t record = ro->record;
         deployments_[record].rolledBackAt = ports_.clock.now();
         // The old fleet never stopped serving: the environment is as it was, and healthy.

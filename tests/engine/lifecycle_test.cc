@@ -219,3 +219,74 @@ TEST_CASE("eb-reference 1.6: aborting Immutable deletes the temporary group, fle
   CHECK(h.runningVersions() == std::map<std::string, int>{{"v1", 2}});
   CHECK(h.engine.describe("shop-imm")->VersionLabel == "v1");
 }
+
+namespace {
+ebsim::ports::AutoScalingGroup groupOf(Harness& h) {
+  const auto groups = h.cloud.autoscaling().group(
+      h.cloud.autoscaling().groupOf(h.cloud.ec2().liveInstanceIds().front()).value());
+  return *groups;
+}
+}  // namespace
+
+TEST_CASE("a forced terminate during a deployment stops it, and the environment stays terminated",
+          "[engine][lifecycle]") {
+  Harness h;
+  h.createReady("shop-force", 4);
+  ebsim::engine::DeploymentSettings s;
+  s.policy = ebsim::engine::DeploymentPolicy::kRolling;
+  s.batchSize = 25;
+  const auto index = h.engine.deploy("shop-force", "v2", s);
+  REQUIRE(index.ok());
+  h.w.runFor(Duration::minutes(2));
+  CHECK(h.engine.terminateEnvironment("shop-force").error().Code == "InvalidParameterValue");
+  REQUIRE(h.engine.terminateEnvironment("shop-force", true).ok());
+  h.w.runFor(Duration::minutes(30));  // long past any step the deployment had pending
+  CHECK(h.engine.describe("shop-force")->Status == EnvironmentStatus::kTerminated);
+  CHECK(h.engine.deployments().at(index.value()).outcome ==
+        ebsim::engine::DeploymentOutcome::kAborted);
+  CHECK(h.cloud.ec2().liveInstanceIds().empty());
+}
+
+TEST_CASE("eb-reference 3: abort is refused once the final phase has begun", "[engine][abort]") {
+  Harness h;
+  h.createReady("shop-imm", 2);
+  ebsim::engine::DeploymentSettings s;
+  s.policy = ebsim::engine::DeploymentPolicy::kImmutable;
+  REQUIRE(h.engine.deploy("shop-imm", "v2", s).ok());
+  for (int i = 0;
+       i < 3600 &&
+       !h.said("shop-imm", "Detached new instance(s) from temporary auto scaling group.");
+       ++i) {
+    h.w.runFor(Duration::seconds(1));
+  }
+  REQUIRE(h.said("shop-imm", "Detached new instance(s) from temporary auto scaling group."));
+  CHECK(h.engine.abortEnvironmentUpdate("shop-imm").error().Code == "InvalidParameterValue");
+  h.runDeployment("shop-imm");
+  h.w.runFor(Duration::minutes(2));
+  CHECK(h.runningVersions() == std::map<std::string, int>{{"v2", 2}});
+  const auto g = groupOf(h);
+  CHECK(g.DesiredCapacity == 2);  // the group is back to its size...
+  CHECK(g.MaxSize == 6);          // ...and its max (createReady: instances + 4)
+}
+
+TEST_CASE("eb-reference 1.5: a failed RollingWithAdditionalBatch removes its extra batch",
+          "[engine][deploy]") {
+  Harness h;
+  h.createReady("shop-rwab", 4);
+  ebsim::engine::DeploymentSettings s;
+  s.policy = ebsim::engine::DeploymentPolicy::kRollingWithAdditionalBatch;
+  s.batchSize = 50;
+  s.timeout = Duration::seconds(60);  // + 240 s
+  const auto index = h.engine.deploy("shop-rwab", "bad", s);
+  REQUIRE(index.ok());
+  h.runDeployment("shop-rwab");
+  h.w.runFor(Duration::minutes(3));
+  CHECK(h.engine.deployments().at(index.value()).outcome ==
+        ebsim::engine::DeploymentOutcome::kFailed);
+  // The first (new) batch failed: minimal impact, the fleet as it was (eb-reference 2).
+  CHECK(h.runningVersions() == std::map<std::string, int>{{"v1", 4}});
+  const auto g = groupOf(h);
+  CHECK(g.DesiredCapacity == 4);
+  CHECK(g.MaxSize == 8);
+  CHECK(h.cloud.elb().inServiceCount(h.targetGroup("shop-rwab")) == 4);
+}
