@@ -104,8 +104,13 @@ void Engine::replaceNextBatch(std::size_t index) {
                 return configBatchDone(index, false);
               std::vector<std::string> ids;
               for (const auto& i : d.value().AutoScalingGroups[0].Instances) {
-                if (i.State == ports::LifecycleState::kInService) ids.push_back(i.InstanceId);
+                // Pending ones too: a replacement still booting may have the old configuration.
+                if (i.State == ports::LifecycleState::kInService ||
+                    i.State == ports::LifecycleState::kPending) {
+                  ids.push_back(i.InstanceId);
+                }
               }
+              r2->groupDesired = d.value().AutoScalingGroups[0].DesiredCapacity;
               // Which of them still have the configuration being replaced?
               aws<ports::DescribeInstancesResult>(
                   [this, ids](auto cb) { ports_.ec2.describeInstances({ids}, cb); },
@@ -135,7 +140,7 @@ void Engine::replaceNextBatch(std::size_t index) {
                     // rolling update does).
                     if (ru.enabled &&
                         total - static_cast<int>(old.size()) < *ru.minInstancesInService) {
-                      return surgeBatch(index, old, total);
+                      return surgeBatch(index, old, r3->groupDesired);
                     }
                     // Out of the group without lowering desired: it launches replacements.
                     aws<ports::Empty>(
@@ -165,7 +170,7 @@ void Engine::replaceNextBatch(std::size_t index) {
                           }
                           // Health: the replacements in service and healthy within the timeout.
                           const SimTime deadline = ports_.clock.now() + s.timeout;
-                          const int desired = find(r4->env)->desired();
+                          const int desired = r4->groupDesired;
                           waitInService(
                               index, env2->groupName, desired, deadline,
                               [this, index, deadline](bool ok, std::vector<std::string> inService) {
@@ -264,10 +269,25 @@ void Engine::surgeBatch(std::size_t index, std::vector<std::string> old, int tot
               [this, group = en->groupName, old](auto cb) {
                 ports_.autoscaling.detachInstances({group, old, true}, cb);
               },
-              [this, index, old](ports::Outcome<ports::Empty> det) {
+              [this, index, old, total](ports::Outcome<ports::Empty> det) {
                 Rollout* r3 = rollout(index);
                 if (r3 == nullptr) return;
                 Env* en2 = find(r3->env);
+                if (!det.ok()) {
+                  // Nothing is terminated (the group would relaunch it); its size comes back.
+                  ports::UpdateAutoScalingGroupRequest back;
+                  back.AutoScalingGroupName = en2->groupName;
+                  back.DesiredCapacity = total;
+                  back.MaxSize = en2->config.maxSize;
+                  aws<ports::Empty>(
+                      [this, back](auto cb) {
+                        ports_.autoscaling.updateAutoScalingGroup(back, cb);
+                      },
+                      [this, index](ports::Outcome<ports::Empty>) {
+                        configBatchDone(index, false);
+                      });
+                  return;
+                }
                 aws<ports::Empty>(
                     [this, tg = en2->targetGroupArn, old](auto cb) {
                       ports_.elb.deregisterTargets({tg, old}, cb);

@@ -237,6 +237,41 @@ void Engine::runBatch(std::size_t index) {
   Rollout* r = rollout(index);
   if (r == nullptr) return;
   if (r->batch >= r->batches.size()) return finishRollout(index);
+  if (r->settings.policy == DeploymentPolicy::kAllAtOnce) return startBatch(index);
+  // The batch as the group has it now: an instance replaced since the deployment started is no
+  // longer there (its replacement already runs the version the group launches).
+  Env* e = find(r->env);
+  aws<ports::DescribeAutoScalingGroupsResult>(
+      [this, group = e->groupName](auto cb) {
+        ports_.autoscaling.describeAutoScalingGroups({{group}}, cb);
+      },
+      [this, index](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+        Rollout* ro = rollout(index);
+        if (ro == nullptr) return;
+        if (!o.ok() || o.value().AutoScalingGroups.empty()) {
+          return failRollout(index, "Could not describe the Auto Scaling group.");
+        }
+        std::vector<std::string> live;
+        for (const auto& i : o.value().AutoScalingGroups[0].Instances) {
+          if (i.State == ports::LifecycleState::kInService) live.push_back(i.InstanceId);
+        }
+        std::vector<std::string>& batch = ro->batches[ro->batch];
+        batch.erase(std::remove_if(batch.begin(), batch.end(),
+                                   [&](const std::string& id) {
+                                     return std::find(live.begin(), live.end(), id) == live.end();
+                                   }),
+                    batch.end());
+        if (batch.empty()) {
+          ++ro->batch;
+          return runBatch(index);
+        }
+        startBatch(index);
+      });
+}
+
+void Engine::startBatch(std::size_t index) {
+  Rollout* r = rollout(index);
+  if (r == nullptr) return;
   Env* e = find(r->env);
   const std::vector<std::string> ids = r->batches[r->batch];
   r->batchStarted = ports_.clock.now();

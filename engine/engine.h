@@ -182,6 +182,7 @@ class Engine {
   // Deployments (deployment.cc).
   void startRollout(std::size_t rollout);
   void runBatch(std::size_t rollout);
+  void startBatch(std::size_t rollout);
   void addExtraBatch(std::size_t rollout);
   // RollingWithAdditionalBatch, failed or aborted: the extra batch `ids` leaves and terminates,
   // then MaxSize and the template of the expected version come back.

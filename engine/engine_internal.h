@@ -62,6 +62,7 @@ struct Engine::Rollout {
   std::string previousType;
   RollingUpdateSettings rollingUpdate;
   int configBatch = 0;
+  int groupDesired = 0;  // the group's desired capacity when the batch started
   bool rollingBack = false;
   sim::Duration commandTimeout() const { return settings.timeout + kCommandTimeoutExtra; }
 };

@@ -386,3 +386,21 @@ TEST_CASE("the engine's decisions are in the run's trace, and replay exactly",
   CHECK(run(21) == a);
   CHECK(run(22) != a);
 }
+
+TEST_CASE("eb-reference 9: an instance replaced before its batch is reached is skipped",
+          "[engine][deploy][faults]") {
+  Harness h;
+  h.createReady("shop-roll", 4);
+  const auto index = h.engine.deploy("shop-roll", "v2", policy(DeploymentPolicy::kRolling, 25));
+  REQUIRE(index.ok());
+  h.w.runFor(Duration::seconds(5));
+  // The last instance (by id: the last batch) dies at once; Auto Scaling replaces it from the
+  // launch template of the expected version long before batch 4 comes round.
+  auto ids = h.cloud.ec2().liveInstanceIds();
+  std::sort(ids.begin(), ids.end());
+  h.cloud.ec2().crashInstance(ids.back());
+  h.runDeployment("shop-roll");
+  h.w.runFor(Duration::minutes(3));
+  CHECK(h.engine.deployments().at(index.value()).outcome == DeploymentOutcome::kSucceeded);
+  CHECK(h.runningVersions() == std::map<std::string, int>{{"v1", 1}, {"v2", 3}});
+}
