@@ -2,6 +2,7 @@
 // RollingWithAdditionalBatch. Immutable and TrafficSplitting come in the next slice.
 
 #include <algorithm>
+#include <optional>
 
 #include "engine/engine_internal.h"
 #include "engine/ports/launch_payload.h"
@@ -28,6 +29,43 @@ std::string idList(const std::vector<std::string>& ids) {
 
 ports::AwsError invalid(std::string message) {
   return ports::AwsError{ports::errors::kInvalidParameterValue, std::move(message), false};
+}
+
+// eb-reference 1.1 ranges, reported as EB reports an invalid option value (7.4).
+std::optional<ports::AwsError> optionProblem(const DeploymentSettings& s, int maxSize) {
+  auto bad = [](const std::string& value, const char* ns, const char* option,
+                const std::string& why) {
+    return ports::AwsError{"ConfigurationValidationException",
+                           "Configuration validation exception: Invalid option value: '" + value +
+                               "' (Namespace: '" + ns + "', OptionName: '" + option + "'): " + why,
+                           false};
+  };
+  const std::int64_t timeoutS = s.timeout.count() / 1'000'000'000;
+  const char* command = "aws:elasticbeanstalk:command";
+  const char* split = "aws:elasticbeanstalk:trafficsplitting";
+  if (timeoutS < 1)
+    return bad(std::to_string(timeoutS), command, "Timeout",
+               "Value is less than minimum allowed value: 1");
+  if (timeoutS > 3600) {
+    return bad(std::to_string(timeoutS), command, "Timeout",
+               "Value is greater than maximum allowed value: 3600");
+  }
+  if (s.batchSizeType == BatchSizeType::kFixed && s.batchSize > maxSize) {
+    return bad(std::to_string(s.batchSize), command, "BatchSize",
+               "Value is greater than maximum allowed value: " + std::to_string(maxSize));
+  }
+  if (s.policy == DeploymentPolicy::kTrafficSplitting) {
+    if (s.trafficSplittingPercent < 1 || s.trafficSplittingPercent > 100) {
+      return bad(std::to_string(s.trafficSplittingPercent), split, "NewVersionPercent",
+                 "Value must be between 1 and 100");
+    }
+    const std::int64_t minutes = s.evaluationTime.count() / 60'000'000'000;
+    if (minutes < 3 || minutes > 600) {
+      return bad(std::to_string(minutes), split, "EvaluationTime",
+                 "Value must be between 3 and 600");
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -82,6 +120,7 @@ ports::Outcome<std::size_t> Engine::deploy(const std::string& environmentName,
                            "policy requires an Application Load Balancer.",
                            false};
   }
+  if (const auto problem = optionProblem(s, e->config.maxSize)) return *problem;
   try {
     (void)planBatches(1, s.batchSizeType, s.batchSize);  // validates the batch size
   } catch (const std::invalid_argument& ex) {

@@ -404,3 +404,32 @@ TEST_CASE("eb-reference 9: an instance replaced before its batch is reached is s
   CHECK(h.engine.deployments().at(index.value()).outcome == DeploymentOutcome::kSucceeded);
   CHECK(h.runningVersions() == std::map<std::string, int>{{"v1", 1}, {"v2", 3}});
 }
+
+TEST_CASE("eb-reference 1.1 and 7.4: deployment options out of range are refused as EB does",
+          "[engine][deploy]") {
+  Harness h;
+  h.createReady("shop-opts", 2);  // MaxSize 6
+  auto s = policy(DeploymentPolicy::kRolling, 50);
+  s.timeout = Duration::seconds(3601);
+  auto r = h.engine.deploy("shop-opts", "v2", s);
+  CHECK(r.error().Code == "ConfigurationValidationException");
+  CHECK(r.error().Message ==
+        "Configuration validation exception: Invalid option value: '3601' (Namespace: "
+        "'aws:elasticbeanstalk:command', OptionName: 'Timeout'): Value is greater than maximum "
+        "allowed value: 3600");
+  s = policy(DeploymentPolicy::kRolling);
+  s.batchSizeType = ebsim::engine::BatchSizeType::kFixed;
+  s.batchSize = 7;
+  CHECK_THAT(h.engine.deploy("shop-opts", "v2", s).error().Message,
+             Catch::Contains("OptionName: 'BatchSize'): Value is greater than maximum allowed "
+                             "value: 6"));
+  s = policy(DeploymentPolicy::kTrafficSplitting);
+  s.trafficSplittingPercent = 150;
+  CHECK_THAT(h.engine.deploy("shop-opts", "v2", s).error().Message,
+             Catch::Contains("NewVersionPercent"));
+  s = policy(DeploymentPolicy::kTrafficSplitting);
+  s.evaluationTime = Duration::minutes(1);
+  CHECK_THAT(h.engine.deploy("shop-opts", "v2", s).error().Message,
+             Catch::Contains("EvaluationTime"));
+  CHECK(h.engine.describe("shop-opts")->Status == EnvironmentStatus::kReady);  // nothing started
+}
