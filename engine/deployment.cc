@@ -121,6 +121,13 @@ ports::Outcome<std::size_t> Engine::deploy(const std::string& environmentName,
                            false};
   }
   if (const auto problem = optionProblem(s, e->config.maxSize)) return *problem;
+  if (s.policy == DeploymentPolicy::kImmutable && !e->config.enhancedHealth) {
+    // eb-reference 1.6: enhanced health is mandatory for immutable deployments.
+    return ports::AwsError{"ConfigurationValidationException",
+                           "Configuration validation exception: Immutable deployments require "
+                           "enhanced health reporting.",
+                           false};
+  }
   try {
     (void)planBatches(1, s.batchSizeType, s.batchSize);  // validates the batch size
   } catch (const std::invalid_argument& ex) {
@@ -347,9 +354,20 @@ void Engine::startBatch(std::size_t index) {
       [this, tg = e->targetGroupArn, ids](auto cb) {
         ports_.elb.deregisterTargets({tg, ids}, cb);
       },
-      [this, index, ids, deadline, n](ports::Outcome<ports::Empty> o) {
+      [this, index, ids, deadline, n, tg = e->targetGroupArn](ports::Outcome<ports::Empty> o) {
         Rollout* ro = rollout(index);
-        if (ro == nullptr) return;
+        if (ro == nullptr) {
+          // Aborted while this (retried) call was under way: the abort put the batch back in
+          // service; this late deregistration must not take it out again.
+          if (o.ok()) {
+            aws<ports::Empty>(
+                [this, tg, ids](auto cb) {
+                  ports_.elb.registerTargets({tg, ids}, cb);
+                },
+                [](ports::Outcome<ports::Empty>) {});
+          }
+          return;
+        }
         if (!o.ok()) return failRollout(index, "Could not deregister the batch.");
         const Duration drain = find(ro->env)->config.deregistrationDelay;
         ports_.clock.startTimer(drain, [this, index, ids, deadline, n] {

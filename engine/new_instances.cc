@@ -74,7 +74,17 @@ void Engine::startNewInstances(std::size_t index) {
   aws<ports::TargetGroup>([this, tg](auto cb) { ports_.elb.createTargetGroup(tg, cb); },
                           [this, index](ports::Outcome<ports::TargetGroup> o) {
                             Rollout* ro = rollout(index);
-                            if (ro == nullptr) return;
+                            if (ro == nullptr) {
+                              // Aborted while this (retried) call was under way: undo it.
+                              if (o.ok()) {
+                                aws<ports::Empty>(
+                                    [this, tg = o.value().TargetGroupArn](auto cb) {
+                                      ports_.elb.deleteTargetGroup({tg}, cb);
+                                    },
+                                    [](ports::Outcome<ports::Empty>) {});
+                              }
+                              return;
+                            }
                             if (!o.ok())
                               return failRollout(index, "Could not create the new target group.");
                             ro->tempTargetGroup = o.value().TargetGroupArn;
@@ -101,9 +111,19 @@ void Engine::launchTestInstance(std::size_t index) {
   req.HealthCheckGracePeriod = e->config.healthCheckGracePeriod;
   aws<ports::Empty>(
       [this, req](auto cb) { ports_.autoscaling.createAutoScalingGroup(req, cb); },
-      [this, index](ports::Outcome<ports::Empty> o) {
+      [this, index, group = req.AutoScalingGroupName](ports::Outcome<ports::Empty> o) {
         Rollout* ro = rollout(index);
-        if (ro == nullptr) return;
+        if (ro == nullptr) {
+          // Aborted while this (retried) call was under way: no orphan group may stay.
+          if (o.ok()) {
+            aws<ports::Empty>(
+                [this, group](auto cb) {
+                  ports_.autoscaling.deleteAutoScalingGroup({group, true}, cb);
+                },
+                [](ports::Outcome<ports::Empty>) {});
+          }
+          return;
+        }
         if (!o.ok()) return failRollout(index, "Could not create the temporary group.");
         emit(*find(ro->env), Severity::kInfo,
              "Created temporary auto scaling group " + ro->tempGroup + ".");
