@@ -227,8 +227,9 @@ void Engine::finishConfiguration(std::size_t index) {
        r->rollingBack ? "Update environment operation is complete, but with errors."
                       : "Environment update completed successfully.");
   e->deployment.reset();
+  const std::string name = r->env;  // `r` dies with the erase below
   rollouts_.erase(index);
-  setState(*e, EnvironmentStatus::kReady, HealthColor::kGreen);
+  readyWithTargetHealth(name);
 }
 
 void Engine::surgeBatch(std::size_t index, std::vector<std::string> old, int total) {

@@ -534,7 +534,7 @@ void Engine::finishRollout(std::size_t index) {
                       env->deployment.reset();
                       env->desc.AbortableOperationInProgress = false;
                       rollouts_.erase(index);
-                      setState(*env, EnvironmentStatus::kReady, HealthColor::kGreen);
+                      readyWithTargetHealth(env->desc.EnvironmentName);
                     });
 }
 
@@ -595,7 +595,11 @@ void Engine::failRollout(std::size_t index, const std::string& reason, HealthCol
   e->deployment.reset();
   e->desc.AbortableOperationInProgress = false;
   rollouts_.erase(index);
-  setState(*e, EnvironmentStatus::kReady, health);
+  if (outcome == DeploymentOutcome::kRolledBack) {
+    readyWithTargetHealth(e->desc.EnvironmentName);  // the fleet as it is now
+  } else {
+    setState(*e, EnvironmentStatus::kReady, health);
+  }
 }
 
 }  // namespace ebsim::engine

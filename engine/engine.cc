@@ -182,6 +182,34 @@ void Engine::setState(Env& env, EnvironmentStatus status, HealthColor health) {
   for (const auto& l : listeners_) l(env.desc);
 }
 
+void Engine::readyWithTargetHealth(const std::string& name) {
+  Env* e = find(name);
+  if (e == nullptr) return;
+  // eb-reference 5.3: Green when every registered instance passes its checks, Red when none
+  // does, Yellow in between (our reading of "failed one or more checks").
+  aws<ports::DescribeTargetHealthResult>(
+      [this, tg = e->targetGroupArn](auto cb) {
+        ports_.elb.describeTargetHealth({tg, {}}, cb);
+      },
+      [this, name](ports::Outcome<ports::DescribeTargetHealthResult> o) {
+        Env* env = find(name);
+        if (env == nullptr) return;
+        int healthy = 0;
+        int counted = 0;
+        if (o.ok()) {
+          for (const auto& t : o.value().TargetHealthDescriptions) {
+            if (t.State == ports::TargetHealthState::kDraining) continue;
+            ++counted;
+            healthy += t.State == ports::TargetHealthState::kHealthy;
+          }
+        }
+        const HealthColor color = counted > 0 && healthy == counted ? HealthColor::kGreen
+                                  : healthy == 0                    ? HealthColor::kRed
+                                                                    : HealthColor::kYellow;
+        setState(*env, EnvironmentStatus::kReady, color);
+      });
+}
+
 void Engine::onChange(std::function<void(const EnvironmentDescription&)> listener) {
   listeners_.push_back(std::move(listener));
 }

@@ -158,6 +158,9 @@ class Engine {
   Env* readyOrError(const std::string& name, ports::AwsError& error);
   void emit(Env& env, Severity severity, std::string message);
   void setState(Env& env, EnvironmentStatus status, HealthColor health);
+  // Ready again, with the colour its target health gives (after a deployment, a rollback, an
+  // abort).
+  void readyWithTargetHealth(const std::string& env);
   // Makes one AWS call through the retry wrapper; `attemptTimeout` for calls that answer late
   // by design (a deployment command answers when it has run).
   template <typename T>

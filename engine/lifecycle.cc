@@ -391,7 +391,7 @@ ports::Outcome<ports::Empty> Engine::abortEnvironmentUpdate(const std::string& n
     Env* env = find(name);
     if (env == nullptr || env->desc.Status != EnvironmentStatus::kAborting) return;
     emit(*env, Severity::kInfo, "Environment update was aborted.");
-    setState(*env, EnvironmentStatus::kReady, HealthColor::kGreen);
+    readyWithTargetHealth(name);
   });
   return ports::Empty{};
 }

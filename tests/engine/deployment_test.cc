@@ -180,6 +180,8 @@ TEST_CASE("eb-reference 1.1: IgnoreHealthCheck carries a bad version through eve
   h.runDeployment("shop-ignore");
   CHECK(h.engine.deployments().at(index.value()).outcome == DeploymentOutcome::kSucceeded);
   CHECK(h.runningVersions() == std::map<std::string, int>{{"bad", 4}});  // the danger of it
+  h.w.runFor(Duration::seconds(10));
+  CHECK(h.engine.describe("shop-ignore")->Health == HealthColor::kRed);  // and it shows
 }
 
 TEST_CASE("throttling during every policy still converges", "[engine][deploy][faults]") {
