@@ -526,27 +526,23 @@ void Ec2Emulator::impairAfterStatusCheck(Instance& in) {
 }
 
 void Ec2Emulator::makeAppUnhealthy(const std::string& instanceId, Duration duration) {
-  Instance* in = find(instanceId);
-  if (in == nullptr || !in->alive()) return;
-  ++in->unhealthyHolds;
-  trace("ec2.app.unhealthy", *in);
-  notify(*in);
-  ctx_.scheduler.scheduleAfter(duration, [this, p = in] {
-    --p->unhealthyHolds;
-    trace("ec2.app.recovered", *p);
-    notify(*p);
-  });
+  hold(instanceId, &Instance::unhealthyHolds, duration, "ec2.app.unhealthy", "ec2.app.recovered");
 }
 
 void Ec2Emulator::flapHealthChecks(const std::string& instanceId, Duration duration) {
+  hold(instanceId, &Instance::flapHolds, duration, "ec2.app.flapping", "ec2.app.steady");
+}
+
+void Ec2Emulator::hold(const std::string& instanceId, int Instance::*holds, Duration duration,
+                       const char* onKind, const char* offKind) {
   Instance* in = find(instanceId);
   if (in == nullptr || !in->alive()) return;
-  ++in->flapHolds;
-  trace("ec2.app.flapping", *in);
+  ++(in->*holds);
+  trace(onKind, *in);
   notify(*in);
-  ctx_.scheduler.scheduleAfter(duration, [this, p = in] {
-    --p->flapHolds;
-    trace("ec2.app.steady", *p);
+  ctx_.scheduler.scheduleAfter(duration, [this, p = in, holds, offKind] {
+    --(p->*holds);
+    trace(offKind, *p);
     notify(*p);
   });
 }

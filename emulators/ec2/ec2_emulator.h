@@ -122,6 +122,9 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi {
                    std::function<void(int, std::string)> done);
   void startServing(Instance& inst, const std::string& label);
   void impairAfterStatusCheck(Instance& inst);
+  // A fault that holds while `duration` runs: counts itself in `holds` (faults overlap).
+  void hold(const std::string& instanceId, int Instance::*holds, sim::Duration duration,
+            const char* onKind, const char* offKind);
   std::string pickVictim(sim::Rng& rng, bool servingOnly);
   std::string newInstanceId();
   ports::Instance describe(const Instance& inst) const;

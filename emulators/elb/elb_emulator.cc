@@ -11,6 +11,10 @@ using ports::TargetHealthState;
 using sim::Duration;
 using sim::SimTime;
 
+namespace {
+constexpr const char* kTargetGroupNotFoundMessage = "One or more target groups not found";
+}  // namespace
+
 struct ElbEmulator::Target {
   std::string id;
   TargetHealthState state = TargetHealthState::kInitial;
@@ -103,6 +107,16 @@ ElbEmulator::Group* ElbEmulator::group(const std::string& arn) {
 const ElbEmulator::Group* ElbEmulator::group(const std::string& arn) const {
   const auto it = groups_.find(arn);
   return it == groups_.end() ? nullptr : &it->second;
+}
+
+template <class T>
+ElbEmulator::Group* ElbEmulator::acceptGroupCall(const std::string& arn, ports::Callback<T>& done) {
+  if (api_.rejectThrottled(done)) return nullptr;
+  Group* g = group(arn);
+  if (g == nullptr) {
+    api_.fail(std::move(done), ports::errors::kTargetGroupNotFound, kTargetGroupNotFoundMessage);
+  }
+  return g;
 }
 
 // --- Load balancers and target groups --------------------------------------------------------
@@ -221,12 +235,8 @@ void ElbEmulator::createTargetGroup(ports::CreateTargetGroupRequest request,
 void ElbEmulator::modifyTargetGroup(ports::ModifyTargetGroupRequest request,
                                     ports::Callback<ports::TargetGroup> done) {
   using R = ports::TargetGroup;
-  if (api_.rejectThrottled(done)) return;
-  Group* g = group(request.TargetGroupArn);
-  if (g == nullptr) {
-    return api_.fail(std::move(done), ports::errors::kTargetGroupNotFound,
-                     "One or more target groups not found");
-  }
+  Group* g = acceptGroupCall(request.TargetGroupArn, done);
+  if (g == nullptr) return;
   std::string problem = request.HealthCheck ? healthCheckProblem(*request.HealthCheck) : "";
   if (problem.empty() && request.DeregistrationDelay) {
     problem = drainProblem(*request.DeregistrationDelay);
@@ -255,12 +265,8 @@ void ElbEmulator::modifyTargetGroup(ports::ModifyTargetGroupRequest request,
 
 void ElbEmulator::deleteTargetGroup(ports::DeleteTargetGroupRequest request,
                                     ports::Callback<ports::Empty> done) {
-  if (api_.rejectThrottled(done)) return;
-  Group* g = group(request.TargetGroupArn);
-  if (g == nullptr) {
-    return api_.fail(std::move(done), ports::errors::kTargetGroupNotFound,
-                     "One or more target groups not found");
-  }
+  Group* g = acceptGroupCall(request.TargetGroupArn, done);
+  if (g == nullptr) return;
   for (const auto& [arn, b] : balancers_) {
     for (const auto& f : b.forward) {
       if (f.TargetGroupArn == request.TargetGroupArn) {
@@ -284,12 +290,8 @@ ports::TargetGroup ElbEmulator::describe(const Group& g) const { return g.tg; }
 
 void ElbEmulator::registerTargets(ports::RegisterTargetsRequest request,
                                   ports::Callback<ports::Empty> done) {
-  if (api_.rejectThrottled(done)) return;
-  Group* g = group(request.TargetGroupArn);
-  if (g == nullptr) {
-    return api_.fail(std::move(done), ports::errors::kTargetGroupNotFound,
-                     "One or more target groups not found");
-  }
+  Group* g = acceptGroupCall(request.TargetGroupArn, done);
+  if (g == nullptr) return;
   for (const std::string& id : request.Targets) {
     const auto inst = ec2_.instance(id);
     if (!inst || (inst->State != ports::InstanceStateName::kPending &&
@@ -324,12 +326,8 @@ void ElbEmulator::registerTargets(ports::RegisterTargetsRequest request,
 
 void ElbEmulator::deregisterTargets(ports::DeregisterTargetsRequest request,
                                     ports::Callback<ports::Empty> done) {
-  if (api_.rejectThrottled(done)) return;
-  Group* g = group(request.TargetGroupArn);
-  if (g == nullptr) {
-    return api_.fail(std::move(done), ports::errors::kTargetGroupNotFound,
-                     "One or more target groups not found");
-  }
+  Group* g = acceptGroupCall(request.TargetGroupArn, done);
+  if (g == nullptr) return;
   for (const std::string& id : request.Targets) {
     const auto it = g->targets.find(id);
     if (it == g->targets.end() || it->second.draining) continue;
@@ -371,12 +369,8 @@ void ElbEmulator::removeTarget(Group& g, std::string instanceId) {  // by value:
 void ElbEmulator::describeTargetHealth(ports::DescribeTargetHealthRequest request,
                                        ports::Callback<ports::DescribeTargetHealthResult> done) {
   using R = ports::DescribeTargetHealthResult;
-  if (api_.rejectThrottled(done)) return;
-  const Group* g = group(request.TargetGroupArn);
-  if (g == nullptr) {
-    return api_.fail(std::move(done), ports::errors::kTargetGroupNotFound,
-                     "One or more target groups not found");
-  }
+  const Group* g = acceptGroupCall(request.TargetGroupArn, done);
+  if (g == nullptr) return;
   R result;
   auto add = [&](const std::string& id) {
     const auto it = g->targets.find(id);
@@ -409,7 +403,7 @@ void ElbEmulator::modifyListener(ports::ModifyListenerRequest request,
     const Group* g = group(f.TargetGroupArn);
     if (g == nullptr) {
       return api_.fail(std::move(done), ports::errors::kTargetGroupNotFound,
-                       "One or more target groups not found");
+                       kTargetGroupNotFoundMessage);
     }
     if (g->tg.LoadBalancerArn != request.LoadBalancerArn) {
       return api_.fail(

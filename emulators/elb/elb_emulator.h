@@ -94,6 +94,10 @@ class ElbEmulator final : public ports::ElbApi {
 
   Group* group(const std::string& arn);
   const Group* group(const std::string& arn) const;
+  // The common start of a call on one target group: throttling, then the lookup. Null when the
+  // call has already been answered with the error.
+  template <class T>
+  Group* acceptGroupCall(const std::string& arn, ports::Callback<T>& done);
   void appChanged(const std::string& instanceId);
   // Counts the checks before `until` (exclusive) with the target's current expectation.
   void settle(Group& g, Target& t, sim::SimTime until);

@@ -42,13 +42,29 @@ std::string S3Emulator::etagOf(std::string_view body) {
 
 // --- API ---
 
+template <class T>
+bool S3Emulator::rejected(const std::string& bucket, ports::Callback<T>& done) {
+  if (api_.rejectThrottled(done)) return true;
+  if (knownBucket(bucket)) return false;
+  api_.fail(std::move(done), ports::errors::kNoSuchBucket, kNoSuchBucketMessage);
+  return true;
+}
+
+template <class T>
+const S3Emulator::Object* S3Emulator::readable(const ports::ObjectKeyRequest& request,
+                                               ports::Callback<T>& done) {
+  if (rejected(request.Bucket, done)) return nullptr;
+  const auto it = objects_.find(request.Key);
+  if (it != objects_.end()) return &it->second;
+  // Real HEAD responses have no body, so SDKs see a bare 404; the port reports NoSuchKey for
+  // both reads so that callers handle one code.
+  api_.fail(std::move(done), ports::errors::kNoSuchKey, kNoSuchKeyMessage);
+  return nullptr;
+}
+
 void S3Emulator::putObject(ports::PutObjectRequest request,
                            ports::Callback<ports::PutObjectResult> done) {
-  if (api_.rejectThrottled(done)) return;
-  if (!knownBucket(request.Bucket)) {
-    api_.fail(std::move(done), ports::errors::kNoSuchBucket, kNoSuchBucketMessage);
-    return;
-  }
+  if (rejected(request.Bucket, done)) return;
   if (request.ExpiresAfter && *request.ExpiresAfter < sim::Duration::zero()) {
     api_.fail(std::move(done), kInvalidArgument, "ExpiresAfter must not be negative");
     return;
@@ -60,47 +76,23 @@ void S3Emulator::putObject(ports::PutObjectRequest request,
 
 void S3Emulator::getObject(ports::ObjectKeyRequest request,
                            ports::Callback<ports::GetObjectResult> done) {
-  if (api_.rejectThrottled(done)) return;
-  if (!knownBucket(request.Bucket)) {
-    api_.fail(std::move(done), ports::errors::kNoSuchBucket, kNoSuchBucketMessage);
-    return;
-  }
-  const auto it = objects_.find(request.Key);
-  if (it == objects_.end()) {
-    api_.fail(std::move(done), ports::errors::kNoSuchKey, kNoSuchKeyMessage);
-    return;
-  }
+  const Object* o = readable(request, done);
+  if (o == nullptr) return;
   // The body is read now (the service side); a later overwrite does not change this reply.
-  const Object& o = it->second;
   api_.reply(std::move(done), ports::Outcome<ports::GetObjectResult>(ports::GetObjectResult{
-                                  o.body, sizeOf(o.body), o.etag, o.lastModified}));
+                                  o->body, sizeOf(o->body), o->etag, o->lastModified}));
 }
 
 void S3Emulator::headObject(ports::ObjectKeyRequest request,
                             ports::Callback<ports::HeadObjectResult> done) {
-  if (api_.rejectThrottled(done)) return;
-  if (!knownBucket(request.Bucket)) {
-    api_.fail(std::move(done), ports::errors::kNoSuchBucket, kNoSuchBucketMessage);
-    return;
-  }
-  const auto it = objects_.find(request.Key);
-  if (it == objects_.end()) {
-    // Real HEAD responses have no body, so SDKs see a bare 404; the port reports NoSuchKey for
-    // both reads so that callers handle one code.
-    api_.fail(std::move(done), ports::errors::kNoSuchKey, kNoSuchKeyMessage);
-    return;
-  }
-  const Object& o = it->second;
-  api_.reply(std::move(done), ports::Outcome<ports::HeadObjectResult>(
-                                  ports::HeadObjectResult{sizeOf(o.body), o.etag, o.lastModified}));
+  const Object* o = readable(request, done);
+  if (o == nullptr) return;
+  api_.reply(std::move(done), ports::Outcome<ports::HeadObjectResult>(ports::HeadObjectResult{
+                                  sizeOf(o->body), o->etag, o->lastModified}));
 }
 
 void S3Emulator::deleteObject(ports::ObjectKeyRequest request, ports::Callback<ports::Empty> done) {
-  if (api_.rejectThrottled(done)) return;
-  if (!knownBucket(request.Bucket)) {
-    api_.fail(std::move(done), ports::errors::kNoSuchBucket, kNoSuchBucketMessage);
-    return;
-  }
+  if (rejected(request.Bucket, done)) return;
   // Deleting a missing key succeeds, as in S3 (204 No Content either way); only a real
   // deletion is a state change worth a trace event.
   if (const auto it = objects_.find(request.Key); it != objects_.end()) {

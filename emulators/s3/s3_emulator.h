@@ -76,6 +76,13 @@ class S3Emulator final : public ports::S3Api {
   using Objects = std::map<std::string, Object, std::less<>>;
 
   bool knownBucket(const std::string& bucket) const { return bucket == bucket_; }
+  // The common start of every call: throttling, then the bucket. True when the call has
+  // already been answered with the error.
+  template <class T>
+  bool rejected(const std::string& bucket, ports::Callback<T>& done);
+  // rejected(), then the key: null when the call has already been answered with the error.
+  template <class T>
+  const Object* readable(const ports::ObjectKeyRequest& request, ports::Callback<T>& done);
   // The shared path of putObject and putDirect: validation is the caller's.
   const Object& store(std::string key, std::string body, std::optional<sim::Duration> expiresAfter);
   void expire(Objects::iterator it);
