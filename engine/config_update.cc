@@ -152,16 +152,7 @@ void Engine::replaceNextBatch(std::size_t index) {
                           if (r4 == nullptr) return;
                           if (!det.ok()) return configBatchDone(index, false);
                           Env* env2 = find(r4->env);
-                          aws<ports::Empty>(
-                              [this, tg = env2->targetGroupArn, old](auto cb) {
-                                ports_.elb.deregisterTargets({tg, old}, cb);
-                              },
-                              [](ports::Outcome<ports::Empty>) {});
-                          ports_.clock.startTimer(env2->config.deregistrationDelay, [this, old] {
-                            aws<ports::TerminateInstancesResult>(
-                                [this, old](auto cb) { ports_.ec2.terminateInstances({old}, cb); },
-                                [](ports::Outcome<ports::TerminateInstancesResult>) {});
-                          });
+                          drainAndTerminate(*env2, old);
                           const RollingUpdateSettings& s = r4->rollingUpdate;
                           if (s.type == RollingUpdateSettings::Type::kTime) {
                             ports_.clock.startTimer(
@@ -289,16 +280,7 @@ void Engine::surgeBatch(std::size_t index, std::vector<std::string> old, int tot
                       });
                   return;
                 }
-                aws<ports::Empty>(
-                    [this, tg = en2->targetGroupArn, old](auto cb) {
-                      ports_.elb.deregisterTargets({tg, old}, cb);
-                    },
-                    [](ports::Outcome<ports::Empty>) {});
-                ports_.clock.startTimer(en2->config.deregistrationDelay, [this, old] {
-                  aws<ports::TerminateInstancesResult>(
-                      [this, old](auto cb) { ports_.ec2.terminateInstances({old}, cb); },
-                      [](ports::Outcome<ports::TerminateInstancesResult>) {});
-                });
+                drainAndTerminate(*en2, old);
                 // Max back once the group is down to its desired size again.
                 ports::UpdateAutoScalingGroupRequest down;
                 down.AutoScalingGroupName = en2->groupName;

@@ -560,9 +560,7 @@ void Engine::dropExtraBatch(const std::string& env, std::vector<std::string> ids
       },
       [this, ids, restore](ports::Outcome<ports::Empty> det) {
         if (det.ok()) {
-          aws<ports::TerminateInstancesResult>(
-              [this, ids](auto cb) { ports_.ec2.terminateInstances({ids}, cb); },
-              [](ports::Outcome<ports::TerminateInstancesResult>) {});
+          terminate(ids);
         }
         restore(det);
       });

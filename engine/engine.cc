@@ -162,6 +162,22 @@ void Engine::every(Duration interval,
   loop->run();
 }
 
+void Engine::terminate(std::vector<std::string> ids) {
+  aws<ports::TerminateInstancesResult>(
+      [this, ids = std::move(ids)](auto cb) { ports_.ec2.terminateInstances({ids}, cb); },
+      [](ports::Outcome<ports::TerminateInstancesResult>) {});
+}
+
+void Engine::drainAndTerminate(const Env& env, std::vector<std::string> ids) {
+  aws<ports::Empty>(
+      [this, tg = env.targetGroupArn, ids](auto cb) {
+        ports_.elb.deregisterTargets({tg, ids}, cb);
+      },
+      [](ports::Outcome<ports::Empty>) {});
+  ports_.clock.startTimer(env.config.deregistrationDelay,
+                          [this, ids = std::move(ids)]() mutable { terminate(std::move(ids)); });
+}
+
 void Engine::emit(Env& env, Severity severity, std::string message) {
   events_.add(EbEvent{ports_.clock.now(), env.desc.ApplicationName, env.desc.EnvironmentName,
                       severity, std::move(message), env.requestId});

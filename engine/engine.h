@@ -181,6 +181,11 @@ class Engine {
               std::vector<ports::TelemetryField> fields);
   void tearDown(const std::string& env);
   void finishTermination(const std::string& env);
+  // Fire-and-forget termination of instances that no group counts any more.
+  void terminate(std::vector<std::string> ids);
+  // Retires instances already out of their group: out of the target group now, terminated once
+  // the deregistration delay has let in-flight requests finish (eb-reference 1.4 and 5.1).
+  void drainAndTerminate(const Env& env, std::vector<std::string> ids);
 
   // Deployments (deployment.cc).
   void startRollout(std::size_t rollout);

@@ -424,16 +424,7 @@ void Engine::retireOldInstances(std::size_t index) {
                                    "Could not retire the old instances: " + det.error().Message);
               }
               Env* en = find(r2->env);
-              aws<ports::Empty>(
-                  [this, tg = en->targetGroupArn, old](auto cb) {
-                    ports_.elb.deregisterTargets({tg, old}, cb);
-                  },
-                  [](ports::Outcome<ports::Empty>) {});
-              ports_.clock.startTimer(en->config.deregistrationDelay, [this, old] {
-                aws<ports::TerminateInstancesResult>(
-                    [this, old](auto cb) { ports_.ec2.terminateInstances({old}, cb); },
-                    [](ports::Outcome<ports::TerminateInstancesResult>) {});
-              });
+              drainAndTerminate(*en, old);
               for (const std::string& id : old) {
                 emit(*en, Severity::kInfo, "Removed instance [" + id + "] from your environment.");
               }
@@ -469,9 +460,7 @@ void Engine::discardNewInstances(std::size_t index, const std::string& reason) {
         Rollout* ro = rollout(index);
         if (ro == nullptr) return;
         Env* env = find(ro->env);
-        aws<ports::TerminateInstancesResult>(
-            [this, ids](auto cb) { ports_.ec2.terminateInstances({ids}, cb); },
-            [](ports::Outcome<ports::TerminateInstancesResult>) {});
+        terminate(ids);
         ports::UpdateAutoScalingGroupRequest back;
         back.AutoScalingGroupName = env->groupName;
         back.Template = launchTemplate(*env, env->desc.VersionLabel, env->bundleKey);
