@@ -93,10 +93,8 @@ void Engine::replaceNextBatch(std::size_t index) {
         if (ro == nullptr) return;
         if (!o.ok()) return configBatchDone(index, false);
         Env* env = find(ro->env);
-        aws<ports::DescribeAutoScalingGroupsResult>(
-            [this, group = env->groupName](auto cb) {
-              ports_.autoscaling.describeAutoScalingGroups({{group}}, cb);
-            },
+        describeGroup(
+            env->groupName,
             [this, index](ports::Outcome<ports::DescribeAutoScalingGroupsResult> d) {
               Rollout* r2 = rollout(index);
               if (r2 == nullptr) return;

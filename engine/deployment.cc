@@ -167,11 +167,8 @@ void Engine::startRollout(std::size_t index) {
   Rollout* r = rollout(index);
   if (r == nullptr) return;
   Env* e = find(r->env);
-  aws<ports::DescribeAutoScalingGroupsResult>(
-      [this, group = e->groupName](auto cb) {
-        ports_.autoscaling.describeAutoScalingGroups({{group}}, cb);
-      },
-      [this, index](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+  describeGroup(
+      e->groupName, [this, index](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
         Rollout* ro = rollout(index);
         if (ro == nullptr) return;
         if (!o.ok() || o.value().AutoScalingGroups.empty()) {
@@ -241,12 +238,9 @@ void Engine::addExtraBatch(std::size_t index) {
           Rollout* rr = rollout(index);
           if (rr == nullptr) return;
           Env* env = find(rr->env);
-          aws<ports::DescribeAutoScalingGroupsResult>(
-              [this, group = env->groupName](auto cb) {
-                ports_.autoscaling.describeAutoScalingGroups({{group}}, cb);
-              },
-              [this, index, deadline,
-               again](ports::Outcome<ports::DescribeAutoScalingGroupsResult> d) {
+          describeGroup(
+              env->groupName, [this, index, deadline,
+                               again](ports::Outcome<ports::DescribeAutoScalingGroupsResult> d) {
                 Rollout* r2 = rollout(index);
                 if (r2 == nullptr) return;
                 std::vector<std::string> fresh;
@@ -287,11 +281,8 @@ void Engine::runBatch(std::size_t index) {
   // The batch as the group has it now: an instance replaced since the deployment started is no
   // longer there (its replacement already runs the version the group launches).
   Env* e = find(r->env);
-  aws<ports::DescribeAutoScalingGroupsResult>(
-      [this, group = e->groupName](auto cb) {
-        ports_.autoscaling.describeAutoScalingGroups({{group}}, cb);
-      },
-      [this, index](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+  describeGroup(
+      e->groupName, [this, index](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
         Rollout* ro = rollout(index);
         if (ro == nullptr) return;
         if (!o.ok() || o.value().AutoScalingGroups.empty()) {

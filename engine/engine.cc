@@ -162,6 +162,26 @@ void Engine::every(Duration interval,
   loop->run();
 }
 
+void Engine::describeGroup(std::string group,
+                           ports::Callback<ports::DescribeAutoScalingGroupsResult> then) {
+  aws<ports::DescribeAutoScalingGroupsResult>(
+      [this, group = std::move(group)](auto cb) {
+        ports_.autoscaling.describeAutoScalingGroups({{group}}, cb);
+      },
+      std::move(then));
+}
+
+ports::ChangeResourceRecordSetsRequest Engine::cnameChange(const Env& env,
+                                                           ports::ChangeAction action) const {
+  ports::ChangeResourceRecordSetsRequest req;
+  req.HostedZoneId = ports_.hostedZoneId;
+  ports::ResourceRecordSet rr;
+  rr.Name = env.desc.CNAME;
+  rr.ResourceRecords = {env.desc.EndpointURL};
+  req.Changes.push_back({action, std::move(rr)});
+  return req;
+}
+
 void Engine::terminate(std::vector<std::string> ids) {
   aws<ports::TerminateInstancesResult>(
       [this, ids = std::move(ids)](auto cb) { ports_.ec2.terminateInstances({ids}, cb); },
@@ -431,11 +451,8 @@ void Engine::waitForInstances(const std::string& name) {
   Env* e = find(name);
   if (e == nullptr) return;
   // Announce instances the group has launched, then look at their health.
-  aws<ports::DescribeAutoScalingGroupsResult>(
-      [this, group = e->groupName](auto cb) {
-        ports_.autoscaling.describeAutoScalingGroups({{group}}, cb);
-      },
-      [this, name](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+  describeGroup(
+      e->groupName, [this, name](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
         Env* env = find(name);
         if (env == nullptr) return;
         if (o.ok() && !o.value().AutoScalingGroups.empty()) {
@@ -475,12 +492,7 @@ void Engine::waitForInstances(const std::string& name) {
 void Engine::pointCname(const std::string& name) {
   Env* e = find(name);
   if (e == nullptr) return;
-  ports::ChangeResourceRecordSetsRequest req;
-  req.HostedZoneId = ports_.hostedZoneId;
-  ports::ResourceRecordSet rr;
-  rr.Name = e->desc.CNAME;
-  rr.ResourceRecords = {e->desc.EndpointURL};
-  req.Changes.push_back({ports::ChangeAction::kUpsert, rr});
+  const ports::ChangeResourceRecordSetsRequest req = cnameChange(*e, ports::ChangeAction::kUpsert);
   aws<ports::ChangeInfo>(
       [this, req](auto cb) { ports_.route53.changeResourceRecordSets(req, cb); },
       [this, name](ports::Outcome<ports::ChangeInfo> o) {

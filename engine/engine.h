@@ -166,6 +166,12 @@ class Engine {
   template <typename T>
   void aws(std::function<void(ports::Callback<T>)> call, ports::Callback<T> done,
            std::optional<sim::Duration> attemptTimeout = std::nullopt);
+  // One Auto Scaling group, described through the retry wrapper.
+  void describeGroup(std::string group,
+                     ports::Callback<ports::DescribeAutoScalingGroupsResult> then);
+  // A one-record change of the environment's CNAME to its load balancer's name.
+  ports::ChangeResourceRecordSetsRequest cnameChange(const Env& env,
+                                                     ports::ChangeAction action) const;
   ports::LaunchTemplate launchTemplate(const Env& env, const std::string& version,
                                        const std::string& bundleKey) const;
 

@@ -88,55 +88,45 @@ void Engine::tearDown(const std::string& name) {
   Env* e = find(name);
   if (e == nullptr) return;
   // 1. The CNAME stops pointing at us (only if it still does: it may have been swapped).
-  ports::ChangeResourceRecordSetsRequest dns;
-  dns.HostedZoneId = ports_.hostedZoneId;
-  ports::ResourceRecordSet rr;
-  rr.Name = e->desc.CNAME;
-  rr.ResourceRecords = {e->desc.EndpointURL};
-  dns.Changes.push_back({ports::ChangeAction::kDelete, rr});
+  const ports::ChangeResourceRecordSetsRequest dns = cnameChange(*e, ports::ChangeAction::kDelete);
   aws<ports::ChangeInfo>([this, dns](auto cb) { ports_.route53.changeResourceRecordSets(dns, cb); },
                          [](ports::Outcome<ports::ChangeInfo>) {});
   // 2. The group and its instances.
-  aws<ports::DescribeAutoScalingGroupsResult>(
-      [this, group = e->groupName](auto cb) {
-        ports_.autoscaling.describeAutoScalingGroups({{group}}, cb);
-      },
-      [this, name](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
-        Env* env = find(name);
-        if (env == nullptr) return;
-        std::vector<std::string> ids;
-        if (o.ok() && !o.value().AutoScalingGroups.empty()) {
-          for (const auto& i : o.value().AutoScalingGroups[0].Instances)
-            ids.push_back(i.InstanceId);
-        }
-        aws<ports::Empty>(
-            [this, group = env->groupName](auto cb) {
-              ports_.autoscaling.deleteAutoScalingGroup({group, true}, cb);
-            },
-            [this, name, ids](ports::Outcome<ports::Empty>) {
-              Env* en = find(name);
-              if (en == nullptr) return;
-              emit(*en, Severity::kInfo,
-                   "Waiting for EC2 instances to terminate. This may take a few minutes.");
-              const SimTime deadline = ports_.clock.now() + Duration::minutes(15);
-              every(kPoll, [this, name, ids, deadline](const std::function<void()>& again) {
-                if (ids.empty()) return finishTermination(name);
-                aws<ports::DescribeInstancesResult>(
-                    [this, ids](auto cb) { ports_.ec2.describeInstances({ids}, cb); },
-                    [this, name, deadline,
-                     again](ports::Outcome<ports::DescribeInstancesResult> d) {
-                      bool gone = d.ok();
-                      if (d.ok()) {
-                        for (const auto& i : d.value().Instances) {
-                          gone = gone && i.State == ports::InstanceStateName::kTerminated;
-                        }
-                      }
-                      if (gone || ports_.clock.now() >= deadline) return finishTermination(name);
-                      again();
-                    });
-              });
-            });
-      });
+  describeGroup(e->groupName, [this,
+                               name](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+    Env* env = find(name);
+    if (env == nullptr) return;
+    std::vector<std::string> ids;
+    if (o.ok() && !o.value().AutoScalingGroups.empty()) {
+      for (const auto& i : o.value().AutoScalingGroups[0].Instances) ids.push_back(i.InstanceId);
+    }
+    aws<ports::Empty>(
+        [this, group = env->groupName](auto cb) {
+          ports_.autoscaling.deleteAutoScalingGroup({group, true}, cb);
+        },
+        [this, name, ids](ports::Outcome<ports::Empty>) {
+          Env* en = find(name);
+          if (en == nullptr) return;
+          emit(*en, Severity::kInfo,
+               "Waiting for EC2 instances to terminate. This may take a few minutes.");
+          const SimTime deadline = ports_.clock.now() + Duration::minutes(15);
+          every(kPoll, [this, name, ids, deadline](const std::function<void()>& again) {
+            if (ids.empty()) return finishTermination(name);
+            aws<ports::DescribeInstancesResult>(
+                [this, ids](auto cb) { ports_.ec2.describeInstances({ids}, cb); },
+                [this, name, deadline, again](ports::Outcome<ports::DescribeInstancesResult> d) {
+                  bool gone = d.ok();
+                  if (d.ok()) {
+                    for (const auto& i : d.value().Instances) {
+                      gone = gone && i.State == ports::InstanceStateName::kTerminated;
+                    }
+                  }
+                  if (gone || ports_.clock.now() >= deadline) return finishTermination(name);
+                  again();
+                });
+          });
+        });
+  });
 }
 
 void Engine::finishTermination(const std::string& name) {

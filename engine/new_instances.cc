@@ -35,21 +35,19 @@ void Engine::waitInService(std::size_t index, std::string group, int count, SimT
                            std::function<void(bool, std::vector<std::string>)> then) {
   every(kPoll, [this, index, group, count, deadline, then](const std::function<void()>& again) {
     if (rollout(index) == nullptr) return;
-    aws<ports::DescribeAutoScalingGroupsResult>(
-        [this, group](auto cb) { ports_.autoscaling.describeAutoScalingGroups({{group}}, cb); },
-        [this, index, count, deadline, then,
-         again](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
-          if (rollout(index) == nullptr) return;
-          std::vector<std::string> ids;
-          if (o.ok() && !o.value().AutoScalingGroups.empty()) {
-            for (const auto& i : o.value().AutoScalingGroups[0].Instances) {
-              if (i.State == ports::LifecycleState::kInService) ids.push_back(i.InstanceId);
-            }
-          }
-          if (static_cast<int>(ids.size()) >= count) return then(true, ids);
-          if (ports_.clock.now() >= deadline) return then(false, ids);
-          again();
-        });
+    describeGroup(group, [this, index, count, deadline, then,
+                          again](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+      if (rollout(index) == nullptr) return;
+      std::vector<std::string> ids;
+      if (o.ok() && !o.value().AutoScalingGroups.empty()) {
+        for (const auto& i : o.value().AutoScalingGroups[0].Instances) {
+          if (i.State == ports::LifecycleState::kInService) ids.push_back(i.InstanceId);
+        }
+      }
+      if (static_cast<int>(ids.size()) >= count) return then(true, ids);
+      if (ports_.clock.now() >= deadline) return then(false, ids);
+      again();
+    });
   });
 }
 
@@ -310,77 +308,74 @@ void Engine::moveNewInstances(std::size_t index) {
   const int n = static_cast<int>(r->newIds.size());
   const std::string group = e->groupName;
   // The permanent group makes room, then takes the new instances (eb-reference 1.6 step 5).
-  aws<ports::DescribeAutoScalingGroupsResult>(
-      [this, group](auto cb) { ports_.autoscaling.describeAutoScalingGroups({{group}}, cb); },
-      [this, index, n, group](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
-        Rollout* ro = rollout(index);
-        if (ro == nullptr) return;
-        if (!o.ok() || o.value().AutoScalingGroups.empty()) {
-          return rollBackNewInstances(index, "Could not describe the permanent group.");
-        }
-        const auto& g = o.value().AutoScalingGroups[0];
-        ro->oldIds.clear();
-        for (const auto& i : g.Instances) ro->oldIds.push_back(i.InstanceId);
-        ro->originalMax = g.MaxSize;
-        ports::UpdateAutoScalingGroupRequest grow;
-        grow.AutoScalingGroupName = group;
-        grow.MaxSize = std::max(g.MaxSize, g.DesiredCapacity + n);
-        grow.Template = launchTemplate(*find(ro->env), ro->version, ro->bundleKey);
-        ro->templateChanged = true;
-        aws<ports::Empty>(
-            [this, grow](auto cb) { ports_.autoscaling.updateAutoScalingGroup(grow, cb); },
-            [this, index](ports::Outcome<ports::Empty> u) {
-              Rollout* r2 = rollout(index);
-              if (r2 == nullptr) return;
-              if (!u.ok())
-                return rollBackNewInstances(index, "Could not resize the permanent group.");
-              aws<ports::Empty>(
-                  [this, temp = r2->tempGroup, ids = r2->newIds](auto cb) {
-                    ports_.autoscaling.detachInstances({temp, ids, true}, cb);
-                  },
-                  [this, index](ports::Outcome<ports::Empty> d) {
-                    Rollout* r3 = rollout(index);
-                    if (r3 == nullptr) return;
-                    if (!d.ok())
-                      return rollBackNewInstances(index, "Could not detach the new instances.");
-                    Env* en = find(r3->env);
-                    emit(*en, Severity::kInfo,
-                         "Detached new instance(s) from temporary auto scaling group.");
-                    aws<ports::Empty>(
-                        [this, group = en->groupName, ids = r3->newIds](auto cb) {
-                          ports_.autoscaling.attachInstances({group, ids}, cb);
-                        },
-                        [this, index](ports::Outcome<ports::Empty> a) {
-                          Rollout* r4 = rollout(index);
-                          if (r4 == nullptr) return;
-                          if (!a.ok()) {
-                            return discardNewInstances(index,
-                                                       "Could not attach the new instances.");
-                          }
-                          Env* env = find(r4->env);
-                          emit(*env, Severity::kInfo,
-                               "Attached new instance(s) to the permanent auto scaling group.");
-                          emit(*env, Severity::kInfo,
-                               "Starting post-deployment configuration on new instances.");
-                          emit(*env, Severity::kInfo,
-                               "Waiting for post-deployment configuration to complete.");
-                          // Detaching deregistered them from the load balancer and attaching
-                          // registered them again: the old set serves until they are back.
-                          const SimTime deadline = ports_.clock.now() + r4->commandTimeout();
-                          waitHealthyIn(
-                              index, env->targetGroupArn, r4->newIds, deadline,
-                              [this, index](bool healthy) {
-                                if (!healthy) {
-                                  return discardNewInstances(
-                                      index, "New instances were not healthy after the move.");
-                                }
-                                retireOldInstances(index);
-                              },
-                              1);
-                        });
-                  });
-            });
-      });
+  describeGroup(group, [this, index, n,
+                        group](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+    Rollout* ro = rollout(index);
+    if (ro == nullptr) return;
+    if (!o.ok() || o.value().AutoScalingGroups.empty()) {
+      return rollBackNewInstances(index, "Could not describe the permanent group.");
+    }
+    const auto& g = o.value().AutoScalingGroups[0];
+    ro->oldIds.clear();
+    for (const auto& i : g.Instances) ro->oldIds.push_back(i.InstanceId);
+    ro->originalMax = g.MaxSize;
+    ports::UpdateAutoScalingGroupRequest grow;
+    grow.AutoScalingGroupName = group;
+    grow.MaxSize = std::max(g.MaxSize, g.DesiredCapacity + n);
+    grow.Template = launchTemplate(*find(ro->env), ro->version, ro->bundleKey);
+    ro->templateChanged = true;
+    aws<ports::Empty>(
+        [this, grow](auto cb) { ports_.autoscaling.updateAutoScalingGroup(grow, cb); },
+        [this, index](ports::Outcome<ports::Empty> u) {
+          Rollout* r2 = rollout(index);
+          if (r2 == nullptr) return;
+          if (!u.ok()) return rollBackNewInstances(index, "Could not resize the permanent group.");
+          aws<ports::Empty>(
+              [this, temp = r2->tempGroup, ids = r2->newIds](auto cb) {
+                ports_.autoscaling.detachInstances({temp, ids, true}, cb);
+              },
+              [this, index](ports::Outcome<ports::Empty> d) {
+                Rollout* r3 = rollout(index);
+                if (r3 == nullptr) return;
+                if (!d.ok())
+                  return rollBackNewInstances(index, "Could not detach the new instances.");
+                Env* en = find(r3->env);
+                emit(*en, Severity::kInfo,
+                     "Detached new instance(s) from temporary auto scaling group.");
+                aws<ports::Empty>(
+                    [this, group = en->groupName, ids = r3->newIds](auto cb) {
+                      ports_.autoscaling.attachInstances({group, ids}, cb);
+                    },
+                    [this, index](ports::Outcome<ports::Empty> a) {
+                      Rollout* r4 = rollout(index);
+                      if (r4 == nullptr) return;
+                      if (!a.ok()) {
+                        return discardNewInstances(index, "Could not attach the new instances.");
+                      }
+                      Env* env = find(r4->env);
+                      emit(*env, Severity::kInfo,
+                           "Attached new instance(s) to the permanent auto scaling group.");
+                      emit(*env, Severity::kInfo,
+                           "Starting post-deployment configuration on new instances.");
+                      emit(*env, Severity::kInfo,
+                           "Waiting for post-deployment configuration to complete.");
+                      // Detaching deregistered them from the load balancer and attaching
+                      // registered them again: the old set serves until they are back.
+                      const SimTime deadline = ports_.clock.now() + r4->commandTimeout();
+                      waitHealthyIn(
+                          index, env->targetGroupArn, r4->newIds, deadline,
+                          [this, index](bool healthy) {
+                            if (!healthy) {
+                              return discardNewInstances(
+                                  index, "New instances were not healthy after the move.");
+                            }
+                            retireOldInstances(index);
+                          },
+                          1);
+                    });
+              });
+        });
+  });
 }
 
 void Engine::retireOldInstances(std::size_t index) {
@@ -389,60 +384,56 @@ void Engine::retireOldInstances(std::size_t index) {
   emit(*e, Severity::kInfo,
        "Deployment succeeded. Terminating old instances and temporary Auto Scaling group.");
   // The old members as the group has them now (some may have been replaced meanwhile).
-  aws<ports::DescribeAutoScalingGroupsResult>(
-      [this, group = e->groupName](auto cb) {
-        ports_.autoscaling.describeAutoScalingGroups({{group}}, cb);
-      },
-      [this, index](ports::Outcome<ports::DescribeAutoScalingGroupsResult> d) {
-        Rollout* ro = rollout(index);
-        if (ro == nullptr) return;
-        if (!d.ok() || d.value().AutoScalingGroups.empty()) {
-          return failRollout(index, "Could not describe the permanent group.");
-        }
-        std::vector<std::string> old;
-        for (const auto& i : d.value().AutoScalingGroups[0].Instances) {
-          const bool live = i.State == ports::LifecycleState::kInService ||
-                            i.State == ports::LifecycleState::kPending;
-          if (live &&
-              std::find(ro->newIds.begin(), ro->newIds.end(), i.InstanceId) == ro->newIds.end()) {
-            old.push_back(i.InstanceId);
+  describeGroup(e->groupName, [this,
+                               index](ports::Outcome<ports::DescribeAutoScalingGroupsResult> d) {
+    Rollout* ro = rollout(index);
+    if (ro == nullptr) return;
+    if (!d.ok() || d.value().AutoScalingGroups.empty()) {
+      return failRollout(index, "Could not describe the permanent group.");
+    }
+    std::vector<std::string> old;
+    for (const auto& i : d.value().AutoScalingGroups[0].Instances) {
+      const bool live = i.State == ports::LifecycleState::kInService ||
+                        i.State == ports::LifecycleState::kPending;
+      if (live &&
+          std::find(ro->newIds.begin(), ro->newIds.end(), i.InstanceId) == ro->newIds.end()) {
+        old.push_back(i.InstanceId);
+      }
+    }
+    ro->oldIds = old;
+    Env* env = find(ro->env);
+    // Old instances leave the permanent group (desired shrinks back), drain, terminate.
+    aws<ports::Empty>(
+        [this, group = env->groupName, old](auto cb) {
+          ports_.autoscaling.detachInstances({group, old, true}, cb);
+        },
+        [this, index, old](ports::Outcome<ports::Empty> det) {
+          Rollout* r2 = rollout(index);
+          if (r2 == nullptr) return;
+          if (!det.ok()) {
+            // Terminating them now would make the group launch them again.
+            return failRollout(index, "Could not retire the old instances: " + det.error().Message);
           }
-        }
-        ro->oldIds = old;
-        Env* env = find(ro->env);
-        // Old instances leave the permanent group (desired shrinks back), drain, terminate.
-        aws<ports::Empty>(
-            [this, group = env->groupName, old](auto cb) {
-              ports_.autoscaling.detachInstances({group, old, true}, cb);
-            },
-            [this, index, old](ports::Outcome<ports::Empty> det) {
-              Rollout* r2 = rollout(index);
-              if (r2 == nullptr) return;
-              if (!det.ok()) {
-                // Terminating them now would make the group launch them again.
-                return failRollout(index,
-                                   "Could not retire the old instances: " + det.error().Message);
-              }
-              Env* en = find(r2->env);
-              drainAndTerminate(*en, old);
-              for (const std::string& id : old) {
-                emit(*en, Severity::kInfo, "Removed instance [" + id + "] from your environment.");
-              }
-              aws<ports::Empty>(
-                  [this, temp = r2->tempGroup](auto cb) {
-                    ports_.autoscaling.deleteAutoScalingGroup({temp, true}, cb);
-                  },
-                  [](ports::Outcome<ports::Empty>) {});
-              if (!r2->tempTargetGroup.empty()) {
-                aws<ports::Empty>([this, tg = r2->tempTargetGroup](
-                                      auto cb) { ports_.elb.deleteTargetGroup({tg}, cb); },
-                                  [](ports::Outcome<ports::Empty>) {});
-              }
-              r2->extra = 0;
-              r2->templateChanged = true;  // done in moveNewInstances
-              finishRollout(index);
-            });
-      });
+          Env* en = find(r2->env);
+          drainAndTerminate(*en, old);
+          for (const std::string& id : old) {
+            emit(*en, Severity::kInfo, "Removed instance [" + id + "] from your environment.");
+          }
+          aws<ports::Empty>(
+              [this, temp = r2->tempGroup](auto cb) {
+                ports_.autoscaling.deleteAutoScalingGroup({temp, true}, cb);
+              },
+              [](ports::Outcome<ports::Empty>) {});
+          if (!r2->tempTargetGroup.empty()) {
+            aws<ports::Empty>([this, tg = r2->tempTargetGroup](
+                                  auto cb) { ports_.elb.deleteTargetGroup({tg}, cb); },
+                              [](ports::Outcome<ports::Empty>) {});
+          }
+          r2->extra = 0;
+          r2->templateChanged = true;  // done in moveNewInstances
+          finishRollout(index);
+        });
+  });
 }
 
 void Engine::discardNewInstances(std::size_t index, const std::string& reason) {
