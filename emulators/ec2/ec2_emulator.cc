@@ -212,24 +212,34 @@ void Ec2Emulator::terminateInstances(ports::TerminateInstancesRequest request,
   ec2Api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
 }
 
+template <class T, class Visit>
+bool Ec2Emulator::visitRequested(const std::vector<std::string>& ids, ports::Callback<T>& done,
+                                 Visit&& visit) {
+  if (ids.empty()) {
+    for (const auto& inst : instances_) visit(*inst);
+    return true;
+  }
+  for (const std::string& id : ids) {
+    const Instance* in = find(id);
+    if (in == nullptr) {
+      ec2Api_.fail(std::move(done), ports::errors::kInvalidInstanceIdNotFound,
+                   "The instance ID '" + id + "' does not exist");
+      return false;
+    }
+    visit(*in);
+  }
+  return true;
+}
+
 void Ec2Emulator::describeInstances(ports::DescribeInstancesRequest request,
                                     ports::Callback<ports::DescribeInstancesResult> done) {
   using R = ports::DescribeInstancesResult;
   if (ec2Api_.rejectThrottled(done)) return;
   R result;
-  if (request.InstanceIds.empty()) {
-    for (const auto& inst : instances_) result.Instances.push_back(describe(*inst));
-  } else {
-    for (const std::string& id : request.InstanceIds) {
-      const Instance* in = find(id);
-      if (in == nullptr) {
-        return ec2Api_.fail(std::move(done), ports::errors::kInvalidInstanceIdNotFound,
-                            "The instance ID '" + id + "' does not exist");
-      }
-      result.Instances.push_back(describe(*in));
-    }
-  }
-  ec2Api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
+  const bool found = visitRequested(request.InstanceIds, done, [&](const Instance& in) {
+    result.Instances.push_back(describe(in));
+  });
+  if (found) ec2Api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
 }
 
 void Ec2Emulator::describeInstanceStatus(
@@ -243,19 +253,8 @@ void Ec2Emulator::describeInstanceStatus(
       result.InstanceStatuses.push_back(statusOf(in));
     }
   };
-  if (request.InstanceIds.empty()) {
-    for (const auto& inst : instances_) add(*inst);
-  } else {
-    for (const std::string& id : request.InstanceIds) {
-      const Instance* in = find(id);
-      if (in == nullptr) {
-        return ec2Api_.fail(std::move(done), ports::errors::kInvalidInstanceIdNotFound,
-                            "The instance ID '" + id + "' does not exist");
-      }
-      add(*in);
-    }
-  }
-  ec2Api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
+  if (visitRequested(request.InstanceIds, done, add))
+    ec2Api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
 }
 
 ports::Instance Ec2Emulator::describe(const Instance& in) const { return in.desc; }

@@ -122,6 +122,10 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi {
                    std::function<void(int, std::string)> done);
   void startServing(Instance& inst, const std::string& label);
   void impairAfterStatusCheck(Instance& inst);
+  // Visits each instance `ids` names (every instance when it is empty). False, with the call
+  // answered with EC2's error, when one of them does not exist.
+  template <class T, class Visit>
+  bool visitRequested(const std::vector<std::string>& ids, ports::Callback<T>& done, Visit&& visit);
   // A fault that holds while `duration` runs: counts itself in `holds` (faults overlap).
   void hold(const std::string& instanceId, int Instance::*holds, sim::Duration duration,
             const char* onKind, const char* offKind);
