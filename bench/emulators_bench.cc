@@ -70,7 +70,7 @@ void runHour(benchmark::State& state, bool withCrashes) {
     const auto tg = c.await<ports::TargetGroup>([&](auto cb) {
       c.elb.createTargetGroup({"awseb-e-bench-tg", lb.LoadBalancerArn, {}, {}}, cb);
     });
-    const std::string userData = emu::ec2::formatUserData({"v1", ""});
+    const std::string userData = emu::ec2::formatUserData({"v1", "", ""});
     if (withCrashes) {
       ports::CreateAutoScalingGroupRequest r;
       r.AutoScalingGroupName = "awseb-e-bench-asg";

@@ -92,11 +92,12 @@ Engine::Rollout* Engine::rollout(std::size_t index) {
 }
 
 ports::LaunchTemplate Engine::launchTemplate(const Env& env, const std::string& version,
-                                             const std::string& bundleKey) const {
+                                             const std::string& bundleKey, bool withAddress) const {
   ports::LaunchTemplate t;
   t.InstanceType = env.config.instanceType;
   t.UserData = ports::formatUserData(
-      {version, bundleKey.empty() ? "" : "s3://" + ports_.storageBucket + "/" + bundleKey});
+      {version, bundleKey.empty() ? "" : "s3://" + ports_.storageBucket + "/" + bundleKey,
+       withAddress ? env.addressAllocation : ""});
   t.Tags = {{"elasticbeanstalk:environment-name", env.desc.EnvironmentName},
             {"elasticbeanstalk:environment-id", env.desc.EnvironmentId}};
   return t;
@@ -112,6 +113,10 @@ ports::Outcome<std::size_t> Engine::deploy(const std::string& environmentName,
   const auto v = versions.find(version);
   if (v == versions.end()) return invalid("No Application Version named '" + version + "' found.");
   const DeploymentSettings s = settings.value_or(e->config.deployment);
+  if (e->single() && s.policy != DeploymentPolicy::kAllAtOnce &&
+      s.policy != DeploymentPolicy::kImmutable) {
+    return singleInstancePolicyError(s.policy);  // eb-reference 1.1 support matrix
+  }
   if (s.policy == DeploymentPolicy::kTrafficSplitting &&
       e->config.loadBalancerType != ports::LoadBalancerType::kApplication) {
     // eb-reference 1.1 support matrix.
@@ -462,33 +467,29 @@ void Engine::waitHealthyIn(std::size_t index, std::string targetGroup, std::vect
   auto okChecks = std::make_shared<std::map<std::string, int>>();
   every(kHealthPoll, [this, index, targetGroup, ids, deadline, then, needed,
                       okChecks](const std::function<void()>& again) {
-    if (rollout(index) == nullptr) return;
-    aws<ports::DescribeTargetHealthResult>(
-        [this, tg = targetGroup, ids](auto cb) {
-          ports_.elb.describeTargetHealth({tg, ids}, cb);
-        },
-        [this, index, ids, deadline, then, needed, okChecks,
-         again](ports::Outcome<ports::DescribeTargetHealthResult> o) {
-          if (rollout(index) == nullptr) return;
-          bool all = o.ok();
-          int present = 0;
-          if (o.ok()) {
-            for (const auto& t : o.value().TargetHealthDescriptions) {
-              // An instance that left the load balancer (it died and Auto Scaling replaced it)
-              // is no longer waited for: the deployment goes on, and its replacement boots the
-              // expected version, as on EB (eb-reference 9: a new instance on the old version).
-              if (t.State == ports::TargetHealthState::kUnused) continue;
-              ++present;
-              int& count = (*okChecks)[t.TargetId];
-              // One failure resets the count (eb-reference 1.4).
-              count = t.State == ports::TargetHealthState::kHealthy ? count + 1 : 0;
-              all = all && count >= needed;
-            }
-          }
-          if (all && present > 0) return then(true);
-          if (ports_.clock.now() >= deadline) return then(false);
-          again();
-        });
+    Rollout* ro = rollout(index);
+    if (ro == nullptr) return;
+    checkInstances(*find(ro->env), targetGroup, ids,
+                   [this, index, deadline, then, needed, okChecks, again](bool ok, Checks checks) {
+                     if (rollout(index) == nullptr) return;
+                     bool all = ok;
+                     int present = 0;
+                     for (const auto& [id, check] : checks) {
+                       // An instance that left the load balancer (it died and Auto Scaling replaced
+                       // it) is no longer waited for: the deployment goes on, and its replacement
+                       // boots the expected version, as on EB (eb-reference 9: a new instance on
+                       // the old version).
+                       if (check == Check::kGone) continue;
+                       ++present;
+                       int& count = (*okChecks)[id];
+                       // One failure resets the count (eb-reference 1.4).
+                       count = check == Check::kHealthy ? count + 1 : 0;
+                       all = all && count >= needed;
+                     }
+                     if (all && present > 0) return then(true);
+                     if (ports_.clock.now() >= deadline) return then(false);
+                     again();
+                   });
   });
 }
 

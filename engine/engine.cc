@@ -80,6 +80,22 @@ ports::AwsError invalid(std::string message) {
   return ports::AwsError{ports::errors::kInvalidParameterValue, std::move(message), false};
 }
 
+// eb-reference 1.1 support matrix and 3: a SingleInstance environment deploys AllAtOnce or
+// Immutable only, and rolls configuration updates Disabled or Immutable only.
+std::optional<ports::AwsError> singleInstanceProblem(const EnvironmentConfig& c, bool haveAgent) {
+  const DeploymentPolicy p = c.deployment.policy;
+  if (p != DeploymentPolicy::kAllAtOnce && p != DeploymentPolicy::kImmutable) {
+    return singleInstancePolicyError(p);
+  }
+  if (c.enhancedHealth && !haveAgent) {
+    return ports::AwsError{"InvalidParameterValue",
+                           "SingleInstance environments with enhanced health need the health "
+                           "agent port (EnginePorts::healthAgent).",
+                           false};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Engine::Engine(EnginePorts ports) : ports_(std::move(ports)) {
@@ -189,6 +205,7 @@ void Engine::terminate(std::vector<std::string> ids) {
 }
 
 void Engine::drainAndTerminate(const Env& env, std::vector<std::string> ids) {
+  if (env.single()) return terminate(std::move(ids));  // no load balancer to drain from
   aws<ports::Empty>(
       [this, tg = env.targetGroupArn, ids](auto cb) {
         ports_.elb.deregisterTargets({tg, ids}, cb);
@@ -223,26 +240,106 @@ void Engine::readyWithTargetHealth(const std::string& name) {
   if (e == nullptr) return;
   // eb-reference 5.3: Green when every registered instance passes its checks, Red when none
   // does, Yellow in between (our reading of "failed one or more checks").
+  checkInstances(*e, e->targetGroupArn, {}, [this, name](bool ok, Checks checks) {
+    Env* env = find(name);
+    if (env == nullptr) return;
+    int healthy = 0;
+    int counted = 0;
+    if (ok) {
+      for (const auto& [id, check] : checks) {
+        if (check == Check::kDraining || check == Check::kGone) continue;
+        ++counted;
+        healthy += check == Check::kHealthy;
+      }
+    }
+    const HealthColor color = counted > 0 && healthy == counted ? HealthColor::kGreen
+                              : healthy == 0                    ? HealthColor::kRed
+                                                                : HealthColor::kYellow;
+    setState(*env, EnvironmentStatus::kReady, color);
+  });
+}
+
+void Engine::checkInstances(const Env& env, const std::string& targetGroup,
+                            std::vector<std::string> ids,
+                            std::function<void(bool ok, Checks)> then) {
+  if (env.single()) return checkWithoutLoadBalancer(env, std::move(ids), std::move(then));
   aws<ports::DescribeTargetHealthResult>(
-      [this, tg = e->targetGroupArn](auto cb) {
-        ports_.elb.describeTargetHealth({tg, {}}, cb);
+      [this, targetGroup, ids = std::move(ids)](auto cb) {
+        ports_.elb.describeTargetHealth({targetGroup, ids}, cb);
       },
-      [this, name](ports::Outcome<ports::DescribeTargetHealthResult> o) {
-        Env* env = find(name);
-        if (env == nullptr) return;
-        int healthy = 0;
-        int counted = 0;
+      [then = std::move(then)](ports::Outcome<ports::DescribeTargetHealthResult> o) {
+        Checks checks;
         if (o.ok()) {
           for (const auto& t : o.value().TargetHealthDescriptions) {
-            if (t.State == ports::TargetHealthState::kDraining) continue;
-            ++counted;
-            healthy += t.State == ports::TargetHealthState::kHealthy;
+            using S = ports::TargetHealthState;
+            const Check c = t.State == S::kHealthy    ? Check::kHealthy
+                            : t.State == S::kDraining ? Check::kDraining
+                            : t.State == S::kUnused   ? Check::kGone
+                                                      : Check::kUnhealthy;
+            checks.emplace_back(t.TargetId, c);
           }
         }
-        const HealthColor color = counted > 0 && healthy == counted ? HealthColor::kGreen
-                                  : healthy == 0                    ? HealthColor::kRed
-                                                                    : HealthColor::kYellow;
-        setState(*env, EnvironmentStatus::kReady, color);
+        then(o.ok(), std::move(checks));
+      });
+}
+
+void Engine::checkWithoutLoadBalancer(const Env& env, std::vector<std::string> ids,
+                                      std::function<void(bool ok, Checks)> then) {
+  if (ids.empty()) {
+    // Every instance the environment's group holds.
+    return describeGroup(env.groupName,
+                         [this, name = env.desc.EnvironmentName, then = std::move(then)](
+                             ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+                           Env* e = find(name);
+                           if (e == nullptr || !o.ok() || o.value().AutoScalingGroups.empty()) {
+                             return then(false, {});
+                           }
+                           std::vector<std::string> members;
+                           for (const auto& i : o.value().AutoScalingGroups[0].Instances) {
+                             if (i.State == ports::LifecycleState::kInService)
+                               members.push_back(i.InstanceId);
+                           }
+                           if (members.empty()) return then(true, {});
+                           checkWithoutLoadBalancer(*e, std::move(members), then);
+                         });
+  }
+  if (env.config.enhancedHealth) {
+    // The health agent on each instance says whether its application answers its check.
+    aws<ports::ReadAgentReportsResult>(
+        [this, ids = std::move(ids)](auto cb) { ports_.healthAgent->readAgentReports({ids}, cb); },
+        [then = std::move(then)](ports::Outcome<ports::ReadAgentReportsResult> o) {
+          Checks checks;
+          if (o.ok()) {
+            for (const auto& r : o.value().Reports) {
+              checks.emplace_back(r.InstanceId, r.Reporting && r.HealthCheckPassing
+                                                    ? Check::kHealthy
+                                                    : Check::kUnhealthy);
+            }
+          }
+          then(o.ok(), std::move(checks));
+        });
+    return;
+  }
+  // Basic health without a load balancer: EC2 status checks (eb-reference 5.2).
+  aws<ports::DescribeInstanceStatusResult>(
+      [this, ids = std::move(ids)](auto cb) {
+        ports_.ec2.describeInstanceStatus({ids, true}, cb);
+      },
+      [then = std::move(then)](ports::Outcome<ports::DescribeInstanceStatusResult> o) {
+        Checks checks;
+        if (o.ok()) {
+          for (const auto& st : o.value().InstanceStatuses) {
+            using I = ports::InstanceStateName;
+            const bool gone =
+                st.InstanceState == I::kShuttingDown || st.InstanceState == I::kTerminated;
+            const bool ok = st.SystemStatus == ports::StatusCheck::kOk &&
+                            st.InstanceStatus == ports::StatusCheck::kOk;
+            checks.emplace_back(st.InstanceId, gone ? Check::kGone
+                                               : ok ? Check::kHealthy
+                                                    : Check::kUnhealthy);
+          }
+        }
+        then(o.ok(), std::move(checks));
       });
 }
 
@@ -319,8 +416,13 @@ ports::Outcome<EnvironmentDescription> Engine::createEnvironment(CreateEnvironme
                            "capacity must satisfy 1 <= MinSize <= desired <= MaxSize",
                            false};
   }
-  if (c.type != EnvironmentType::kLoadBalanced) {
-    return invalid("SingleInstance environments are not supported by this engine yet.");
+  if (c.type == EnvironmentType::kSingleInstance) {
+    if (const auto problem = singleInstanceProblem(c, ports_.healthAgent != nullptr)) {
+      return *problem;
+    }
+    // eb-reference 6: one instance with an Elastic IP, no load balancer, no scaling.
+    r.Config.minSize = r.Config.maxSize = 1;
+    r.Config.desiredCapacity = 1;
   }
 
   auto env = std::make_unique<Env>();
@@ -350,6 +452,7 @@ ports::Outcome<EnvironmentDescription> Engine::createEnvironment(CreateEnvironme
     if (e == nullptr) return;
     emit(*e, Severity::kInfo,
          "Using " + ports_.storageBucket + " as Amazon S3 storage bucket for environment data.");
+    if (e->single()) return allocateAddress(name);
     createLoadBalancer(name);
   });
   return ref.desc;
@@ -360,6 +463,20 @@ void Engine::launchFailed(Env& env, const std::string& why) {
   emit(env, Severity::kError, "Failed to launch environment.");
   emit(env, Severity::kError, "Create environment operation is complete, but with errors.");
   setState(env, EnvironmentStatus::kReady, HealthColor::kRed);
+}
+
+void Engine::allocateAddress(const std::string& name) {
+  aws<ports::AllocateAddressResult>(
+      [this](auto cb) { ports_.ec2.allocateAddress({}, cb); },
+      [this, name](ports::Outcome<ports::AllocateAddressResult> o) {
+        Env* env = find(name);
+        if (env == nullptr) return;
+        if (!o.ok()) return launchFailed(*env, "Creating the EIP failed: " + o.error().Message);
+        env->addressAllocation = o.value().AllocationId;
+        env->desc.EndpointURL = o.value().PublicIp;  // eb-reference 4: the Elastic IP
+        emit(*env, Severity::kInfo, "Created EIP: " + o.value().PublicIp);
+        createGroup(name);
+      });
 }
 
 void Engine::createLoadBalancer(const std::string& name) {
@@ -417,16 +534,12 @@ void Engine::createGroup(const std::string& name) {
                  req.AutoScalingGroupName.end() - 12, [](char c) {
                    return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
                  });
-  req.Template.InstanceType = e->config.instanceType;
-  req.Template.UserData = ports::formatUserData(
-      {e->desc.VersionLabel, key.empty() ? "" : "s3://" + ports_.storageBucket + "/" + key});
-  req.Template.Tags = {{"elasticbeanstalk:environment-name", e->desc.EnvironmentName},
-                       {"elasticbeanstalk:environment-id", e->desc.EnvironmentId}};
+  req.Template = launchTemplate(*e, e->desc.VersionLabel, key);
   req.MinSize = e->config.minSize;
   req.MaxSize = e->config.maxSize;
   req.DesiredCapacity = e->desired();
   req.AvailabilityZones = e->config.availabilityZones;
-  req.TargetGroupARNs = {e->targetGroupArn};
+  if (!e->single()) req.TargetGroupARNs = {e->targetGroupArn};
   req.HealthCheck = e->config.autoScalingHealthCheck;
   req.HealthCheckGracePeriod = e->config.healthCheckGracePeriod;
   const std::string groupName = req.AutoScalingGroupName;
@@ -464,28 +577,22 @@ void Engine::waitForInstances(const std::string& name) {
             }
           }
         }
-        aws<ports::DescribeTargetHealthResult>(
-            [this, tg = env->targetGroupArn](auto cb) {
-              ports_.elb.describeTargetHealth({tg, {}}, cb);
-            },
-            [this, name](ports::Outcome<ports::DescribeTargetHealthResult> health) {
-              Env* en = find(name);
-              if (en == nullptr) return;
-              int healthy = 0;
-              if (health.ok()) {
-                for (const auto& t : health.value().TargetHealthDescriptions) {
-                  healthy += t.State == ports::TargetHealthState::kHealthy;
-                }
-              }
-              if (healthy >= en->desired()) return pointCname(name);
-              const Duration limit = en->config.deployment.timeout + kCommandTimeoutExtra;
-              if (ports_.clock.now() - en->waitingSince >= limit) {
-                return launchFailed(*en,
-                                    "Instances did not pass health checks within the "
-                                    "command timeout.");
-              }
-              ports_.clock.startTimer(kPollInterval, [this, name] { waitForInstances(name); });
-            });
+        checkInstances(*env, env->targetGroupArn, {}, [this, name](bool ok, Checks checks) {
+          Env* en = find(name);
+          if (en == nullptr) return;
+          int healthy = 0;
+          if (ok) {
+            for (const auto& [id, check] : checks) healthy += check == Check::kHealthy;
+          }
+          if (healthy >= en->desired()) return pointCname(name);
+          const Duration limit = en->config.deployment.timeout + kCommandTimeoutExtra;
+          if (ports_.clock.now() - en->waitingSince >= limit) {
+            return launchFailed(*en,
+                                "Instances did not pass health checks within the "
+                                "command timeout.");
+          }
+          ports_.clock.startTimer(kPollInterval, [this, name] { waitForInstances(name); });
+        });
       });
 }
 

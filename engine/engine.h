@@ -27,6 +27,7 @@
 #include "engine/ports/clock.h"
 #include "engine/ports/ec2_api.h"
 #include "engine/ports/elb_api.h"
+#include "engine/ports/health_agent_api.h"
 #include "engine/ports/outcome.h"
 #include "engine/ports/random.h"
 #include "engine/ports/route53_api.h"
@@ -51,6 +52,9 @@ struct EnginePorts {
   std::string hostedZoneId;               // the <region>.elasticbeanstalk.com zone
   std::string storageBucket;              // elasticbeanstalk-<region>-<account>
   ports::Telemetry* telemetry = nullptr;  // optional: where the engine records its decisions
+  // The instances' health agents: needed by SingleInstance environments with enhanced health,
+  // which have no load balancer to ask (eb-reference 5.2).
+  ports::HealthAgentApi* healthAgent = nullptr;
 };
 
 enum class DeploymentOutcome { kInProgress, kSucceeded, kFailed, kAborted, kRolledBack };
@@ -172,11 +176,24 @@ class Engine {
   // A one-record change of the environment's CNAME to its load balancer's name.
   ports::ChangeResourceRecordSetsRequest cnameChange(const Env& env,
                                                      ports::ChangeAction action) const;
+  // `withAddress`: a SingleInstance environment's instances take its Elastic IP at boot; a
+  // temporary group's must not.
   ports::LaunchTemplate launchTemplate(const Env& env, const std::string& version,
-                                       const std::string& bundleKey) const;
+                                       const std::string& bundleKey, bool withAddress = true) const;
+  // What EB sees of instances' health (eb-reference 5.2): the load balancer's target health in
+  // `targetGroup`; for a SingleInstance environment, the health agent (enhanced) or the EC2
+  // status checks (basic). Empty `ids`: every instance the target group (or the environment's
+  // group) holds. `ok` is false when the answer could not be had.
+  enum class Check { kHealthy, kUnhealthy, kDraining, kGone };
+  using Checks = std::vector<std::pair<std::string, Check>>;
+  void checkInstances(const Env& env, const std::string& targetGroup, std::vector<std::string> ids,
+                      std::function<void(bool ok, Checks)> then);
+  void checkWithoutLoadBalancer(const Env& env, std::vector<std::string> ids,
+                                std::function<void(bool ok, Checks)> then);
 
   // Creation steps, each continuing the next once its call answers.
   void createLoadBalancer(const std::string& env);
+  void allocateAddress(const std::string& env);  // SingleInstance: its Elastic IP
   void createTargetGroup(const std::string& env);
   void createGroup(const std::string& env);
   void waitForInstances(const std::string& env);
@@ -219,6 +236,7 @@ class Engine {
   void splitTraffic(std::size_t rollout);
   void promoteNewInstances(std::size_t rollout);
   void moveNewInstances(std::size_t rollout);
+  void moveAddress(std::size_t rollout);  // SingleInstance Immutable: the EIP to the new one
   void retireOldInstances(std::size_t rollout);
   // Removes a new set that reached (or tried to reach) the permanent group, then rolls back.
   void discardNewInstances(std::size_t rollout, const std::string& reason);

@@ -31,7 +31,9 @@ struct Engine::Env {
   std::optional<std::size_t> deployment;      // index into Engine::deployments_ while one runs
   int deploymentCounter = 1;                  // EB's deployment id; the launch was deployment 1
   std::optional<sim::SimTime> swappedAwayAt;  // when its CNAME last went to another environment
+  std::string addressAllocation;              // SingleInstance: its Elastic IP's allocation id
   int desired() const { return config.desiredCapacity.value_or(config.minSize); }
+  bool single() const { return config.type == EnvironmentType::kSingleInstance; }
 };
 
 // A code deployment in progress (deployment.cc).
@@ -66,6 +68,19 @@ struct Engine::Rollout {
   bool rollingBack = false;
   sim::Duration commandTimeout() const { return settings.timeout + kCommandTimeoutExtra; }
 };
+
+// eb-reference 1.1 support matrix, in EB's option-validation format (7.4).
+inline ports::AwsError singleInstancePolicyError(DeploymentPolicy policy) {
+  const std::string name = toString(policy);
+  return ports::AwsError{"ConfigurationValidationException",
+                         "Configuration validation exception: Invalid option value: '" + name +
+                             "' (Namespace: 'aws:elasticbeanstalk:command', OptionName: "
+                             "'DeploymentPolicy'): The " +
+                             name +
+                             " deployment policy is not supported by single-instance "
+                             "environments: use AllAtOnce or Immutable.",
+                         false};
+}
 
 template <typename T>
 void Engine::aws(std::function<void(ports::Callback<T>)> call, ports::Callback<T> done,

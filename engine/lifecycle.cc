@@ -132,6 +132,18 @@ void Engine::tearDown(const std::string& name) {
 void Engine::finishTermination(const std::string& name) {
   Env* e = find(name);
   if (e == nullptr) return;
+  if (e->single()) {
+    // 3. A SingleInstance environment has no load balancer: its Elastic IP is released.
+    aws<ports::Empty>(
+        [this, alloc = e->addressAllocation](auto cb) { ports_.ec2.releaseAddress({alloc}, cb); },
+        [this, name](ports::Outcome<ports::Empty>) {
+          Env* en = find(name);
+          if (en == nullptr) return;
+          emit(*en, Severity::kInfo, "terminateEnvironment completed successfully.");
+          setState(*en, EnvironmentStatus::kTerminated, HealthColor::kGrey);
+        });
+    return;
+  }
   // 3. The load balancer (with its listener), then the target group it no longer uses.
   aws<ports::Empty>(
       [this, lb = e->loadBalancerArn](auto cb) { ports_.elb.deleteLoadBalancer({lb}, cb); },

@@ -99,12 +99,14 @@ void Engine::launchTestInstance(std::size_t index) {
   Env* e = find(r->env);
   ports::CreateAutoScalingGroupRequest req;
   req.AutoScalingGroupName = r->tempGroup;
-  req.Template = launchTemplate(*e, r->version, r->bundleKey);
+  // A SingleInstance environment's Elastic IP stays on the old instance until promotion.
+  req.Template = launchTemplate(*e, r->version, r->bundleKey, /*withAddress=*/false);
   req.MinSize = 0;
   req.MaxSize = std::max(1, deployments_[r->record].nominalInstances);
   req.DesiredCapacity = 1;
   req.AvailabilityZones = e->config.availabilityZones;
-  req.TargetGroupARNs = {e->targetGroupArn};  // behind the same load balancer: it serves too
+  // Behind the same load balancer: it serves too.
+  if (!e->single()) req.TargetGroupARNs = {e->targetGroupArn};
   req.HealthCheck = e->config.autoScalingHealthCheck;
   req.HealthCheckGracePeriod = e->config.healthCheckGracePeriod;
   aws<ports::Empty>(
@@ -355,6 +357,7 @@ void Engine::moveNewInstances(std::size_t index) {
                       Env* env = find(r4->env);
                       emit(*env, Severity::kInfo,
                            "Attached new instance(s) to the permanent auto scaling group.");
+                      if (env->single()) moveAddress(index);
                       emit(*env, Severity::kInfo,
                            "Starting post-deployment configuration on new instances.");
                       emit(*env, Severity::kInfo,
@@ -376,6 +379,24 @@ void Engine::moveNewInstances(std::size_t index) {
               });
         });
   });
+}
+
+void Engine::moveAddress(std::size_t index) {
+  Rollout* r = rollout(index);
+  Env* e = find(r->env);
+  if (r->newIds.empty() || e->addressAllocation.empty()) return;
+  // SingleInstance Immutable: the Elastic IP, and so the CNAME's clients, move to the new
+  // instance at once; the old one retires next.
+  aws<ports::AssociateAddressResult>(
+      [this, alloc = e->addressAllocation, id = r->newIds.front()](auto cb) {
+        ports_.ec2.associateAddress({alloc, id, true}, cb);
+      },
+      [this, env = r->env](ports::Outcome<ports::AssociateAddressResult> o) {
+        Env* en = find(env);
+        if (en != nullptr && !o.ok()) {
+          emit(*en, Severity::kError, "Could not associate the EIP: " + o.error().Message);
+        }
+      });
 }
 
 void Engine::retireOldInstances(std::size_t index) {

@@ -4,6 +4,13 @@
 
 namespace ebsim::emu {
 
+namespace {
+// A dotted IPv4 address (an Elastic IP), as opposed to a load balancer's DNS name.
+bool isAddress(const std::string& value) {
+  return !value.empty() && value.find_first_not_of("0123456789.") == std::string::npos;
+}
+}  // namespace
+
 Cloud::Cloud(EmulatorContext& ctx, CloudOptions options)
     : ctx_(ctx),
       s3_(ctx),
@@ -13,6 +20,10 @@ Cloud::Cloud(EmulatorContext& ctx, CloudOptions options)
       asg_(ctx, ec2_, elb_, ec2_.internalApi(), elb_.internalApi()),
       traffic_(ctx, ec2_, elb_) {
   asg_.setMetricSource(&traffic_);
+  // An Elastic IP moving to another instance moves its clients at once (no DNS change).
+  ec2_.onAddressChange([this](const std::string&) {
+    for (const auto& [cname, model] : clients_) routeClients(cname);
+  });
 }
 
 void Cloud::addClients(const std::string& cname, std::vector<traffic::RatePoint> profile,
@@ -42,6 +53,11 @@ void Cloud::routeClients(const std::string& cname) {
       d.kind = traffic::Destination::Kind::kNoAnswer;
     } else if (share.target.rfind("i-", 0) == 0) {
       d.kind = traffic::Destination::Kind::kInstance;
+    } else if (isAddress(share.target)) {
+      // An Elastic IP: the instance it is associated with now, or nobody.
+      d.target = ec2_.instanceForAddress(share.target);
+      d.kind = d.target.empty() ? traffic::Destination::Kind::kNoAnswer
+                                : traffic::Destination::Kind::kInstance;
     } else {
       d.kind = traffic::Destination::Kind::kLoadBalancer;
     }

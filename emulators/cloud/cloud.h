@@ -49,7 +49,8 @@ class Cloud {
 
   // The clients of `cname` (a fully qualified record name): they send `profile` and go where
   // their DNS answers send them. A CNAME value is a load balancer's DNS name, or, for a
-  // SingleInstance environment, an instance id (standing for its Elastic IP).
+  // SingleInstance environment, its Elastic IP (clients follow the address's association; an
+  // instance id is also accepted and reaches that instance).
   // Throws std::invalid_argument for a duplicate name or bad options or profile.
   void addClients(const std::string& cname, std::vector<traffic::RatePoint> profile,
                   dns::DnsClientModel::Options dns = {});

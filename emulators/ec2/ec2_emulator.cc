@@ -45,7 +45,9 @@ Ec2Emulator::Ec2Emulator(EmulatorContext& ctx, Ec2Options options, ports::S3Api*
       bootRng_(ctx.rng.stream("ec2/boot-time")),
       deployRng_(ctx.rng.stream("ec2/deploy-time")),
       victimRng_(ctx.rng.stream("ec2/fault-victims")),
-      idRng_(ctx.rng.stream("ec2/instance-ids")) {
+      idRng_(ctx.rng.stream("ec2/instance-ids")),
+      addressRng_(ctx.rng.stream("ec2/addresses")),
+      agentRng_(ctx.rng.stream("ec2/agent-checks")) {
   auto& f = ctx.faults;
   launchIce_ = &f.declare("ec2.run_instances.insufficient_capacity",
                           "RunInstances fails with InsufficientInstanceCapacity");
@@ -200,6 +202,9 @@ void Ec2Emulator::terminateInstances(ports::TerminateInstancesRequest request,
       in.desc.State = InstanceStateName::kShuttingDown;
       in.app = App::kNone;
       trace("ec2.instance.shutting_down", in);
+      for (auto& [allocation, address] : addresses_) {
+        if (address.instanceId == id) setAssociation(address, "");  // EC2 drops it on terminate
+      }
       in.lifecycle = ctx_.scheduler.scheduleAfter(options_.shutdownTime, [this, p = &in] {
         p->desc.State = InstanceStateName::kTerminated;
         trace("ec2.instance.terminated", *p);
@@ -257,6 +262,123 @@ void Ec2Emulator::describeInstanceStatus(
     ec2Api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
 }
 
+// --- Elastic IPs -------------------------------------------------------------------------------
+
+void Ec2Emulator::setAssociation(ElasticIp& address, const std::string& instanceId) {
+  if (address.instanceId == instanceId) return;
+  address.instanceId = instanceId;
+  ctx_.trace.record(ctx_.now(), "ec2.address.associated", address.publicIp,
+                    {{"instance", instanceId}});
+  for (const auto& listener : addressListeners_) listener(address.publicIp);
+}
+
+void Ec2Emulator::allocateAddress(ports::AllocateAddressRequest,
+                                  ports::Callback<ports::AllocateAddressResult> done) {
+  using R = ports::AllocateAddressResult;
+  if (ec2Api_.rejectThrottled(done)) return;
+  if (static_cast<int>(addresses_.size()) >= options_.addressQuota) {
+    return ec2Api_.fail(std::move(done), ports::errors::kAddressLimitExceeded,
+                        "The maximum number of addresses has been reached.");
+  }
+  R result;
+  std::string hex = sim::toHex16(addressRng_.nextU64()) + sim::toHex16(addressRng_.nextU64());
+  result.AllocationId = "eipalloc-" + hex.substr(0, 17);
+  // A public address in a documentation-style range, unique per allocation.
+  const std::uint64_t n = addresses_.size() + 1;
+  result.PublicIp = "54.210." + std::to_string(n / 250) + "." + std::to_string(10 + n % 250);
+  addresses_.emplace(result.AllocationId, ElasticIp{result.PublicIp, ""});
+  ec2Api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
+}
+
+void Ec2Emulator::associateAddress(ports::AssociateAddressRequest request,
+                                   ports::Callback<ports::AssociateAddressResult> done) {
+  using R = ports::AssociateAddressResult;
+  if (ec2Api_.rejectThrottled(done)) return;
+  const auto it = addresses_.find(request.AllocationId);
+  if (it == addresses_.end()) {
+    return ec2Api_.fail(std::move(done), ports::errors::kInvalidAllocationIdNotFound,
+                        "The allocation ID '" + request.AllocationId + "' does not exist");
+  }
+  const Instance* in = find(request.InstanceId);
+  if (in == nullptr || !in->alive()) {
+    return ec2Api_.fail(std::move(done), ports::errors::kInvalidInstanceIdNotFound,
+                        "The instance ID '" + request.InstanceId + "' does not exist");
+  }
+  if (!request.AllowReassociation && !it->second.instanceId.empty() &&
+      it->second.instanceId != request.InstanceId) {
+    return ec2Api_.fail(std::move(done), ports::errors::kResourceAlreadyAssociated,
+                        "resource " + request.AllocationId + " is already associated with " +
+                            it->second.instanceId);
+  }
+  setAssociation(it->second, request.InstanceId);
+  ec2Api_.reply(std::move(done),
+                ports::Outcome<R>(R{"eipassoc-" + request.AllocationId.substr(9)}));
+}
+
+void Ec2Emulator::releaseAddress(ports::ReleaseAddressRequest request,
+                                 ports::Callback<ports::Empty> done) {
+  if (ec2Api_.rejectThrottled(done)) return;
+  const auto it = addresses_.find(request.AllocationId);
+  if (it == addresses_.end()) {
+    return ec2Api_.fail(std::move(done), ports::errors::kInvalidAllocationIdNotFound,
+                        "The allocation ID '" + request.AllocationId + "' does not exist");
+  }
+  setAssociation(it->second, "");
+  addresses_.erase(it);
+  ec2Api_.reply(std::move(done), ports::Outcome<ports::Empty>(ports::Empty{}));
+}
+
+void Ec2Emulator::describeAddresses(ports::DescribeAddressesRequest request,
+                                    ports::Callback<ports::DescribeAddressesResult> done) {
+  using R = ports::DescribeAddressesResult;
+  if (ec2Api_.rejectThrottled(done)) return;
+  R result;
+  for (const auto& [allocation, address] : addresses_) {
+    const auto& wanted = request.AllocationIds;
+    if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), allocation) == wanted.end()) {
+      continue;
+    }
+    result.Addresses.push_back({allocation, address.publicIp, address.instanceId});
+  }
+  ec2Api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
+}
+
+std::string Ec2Emulator::instanceForAddress(const std::string& publicIp) const {
+  for (const auto& [allocation, address] : addresses_) {
+    if (address.publicIp == publicIp) return address.instanceId;
+  }
+  return "";
+}
+
+void Ec2Emulator::onAddressChange(std::function<void(const std::string&)> listener) {
+  addressListeners_.push_back(std::move(listener));
+}
+
+// --- The health agent ------------------------------------------------------------------------
+
+void Ec2Emulator::readAgentReports(ports::ReadAgentReportsRequest request,
+                                   ports::Callback<ports::ReadAgentReportsResult> done) {
+  using R = ports::ReadAgentReportsResult;
+  R result;
+  for (const std::string& id : request.InstanceIds) {
+    ports::AgentReport report;
+    report.InstanceId = id;
+    const Instance* in = find(id);
+    if (in != nullptr && in->desc.State == InstanceStateName::kRunning && !in->crashed) {
+      const AppState app = appState(id);
+      report.Reporting = true;
+      report.VersionLabel = app.version;
+      report.Answering = app.answering;
+      report.HealthCheckPassing =
+          app.passesChecks && (app.checkFailureProbability <= 0 ||
+                               agentRng_.uniform01() >= app.checkFailureProbability);
+      report.Status5xxPercent = app.answering ? 100.0 * app.errorRate : 0.0;
+    }
+    result.Reports.push_back(std::move(report));
+  }
+  ec2Api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
+}
+
 ports::Instance Ec2Emulator::describe(const Instance& in) const { return in.desc; }
 
 ports::InstanceStatusInfo Ec2Emulator::statusOf(const Instance& in) const {
@@ -288,6 +410,11 @@ void Ec2Emulator::setRunning(Instance& in) {
 
 void Ec2Emulator::bootstrap(Instance& in) {
   const LaunchPayload payload = parseUserData(in.desc.UserData);
+  if (!payload.address.empty()) {
+    // EB's bootstrap on a SingleInstance environment takes its Elastic IP over.
+    const auto it = addresses_.find(payload.address);
+    if (it != addresses_.end()) setAssociation(it->second, in.desc.InstanceId);
+  }
   in.app = App::kStarting;
   in.appVersion = payload.version;
   trace("ec2.app.bootstrapping", in);

@@ -30,6 +30,7 @@
 #include "emulators/common/context.h"
 #include "emulators/ec2/app_version.h"
 #include "engine/ports/ec2_api.h"
+#include "engine/ports/health_agent_api.h"
 #include "engine/ports/s3_api.h"
 #include "engine/ports/ssm_api.h"
 #include "sim/duration_distribution.h"
@@ -42,6 +43,7 @@ struct Ec2Options {
   sim::Duration shutdownTime = sim::Duration::seconds(30);       // shutting-down -> terminated
   sim::Duration statusCheckPeriod = sim::Duration::seconds(60);  // EC2 checks once a minute
   int instanceQuota = 1000;     // running + pending instances in the account
+  int addressQuota = 5;         // Elastic IPs per region (EC2's default quota)
   double slowBootFactor = 3.0;  // slow_boot fault
   sim::Duration appUnhealthyDuration = sim::Duration::minutes(5);  // app_unhealthy fault
   sim::Duration flapDuration = sim::Duration::minutes(5);          // health_check_flap fault
@@ -59,7 +61,7 @@ struct AppState {
   std::string version;  // the version serving (or last installed); "" before bootstrap
 };
 
-class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi {
+class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi, public ports::HealthAgentApi {
  public:
   // `s3` may be null: bundles are then not fetched (every fetch succeeds).
   Ec2Emulator(EmulatorContext& ctx, Ec2Options options, ports::S3Api* s3 = nullptr);
@@ -76,9 +78,21 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi {
                          ports::Callback<ports::DescribeInstancesResult> done) override;
   void describeInstanceStatus(ports::DescribeInstanceStatusRequest request,
                               ports::Callback<ports::DescribeInstanceStatusResult> done) override;
+  void allocateAddress(ports::AllocateAddressRequest request,
+                       ports::Callback<ports::AllocateAddressResult> done) override;
+  void associateAddress(ports::AssociateAddressRequest request,
+                        ports::Callback<ports::AssociateAddressResult> done) override;
+  void releaseAddress(ports::ReleaseAddressRequest request,
+                      ports::Callback<ports::Empty> done) override;
+  void describeAddresses(ports::DescribeAddressesRequest request,
+                         ports::Callback<ports::DescribeAddressesResult> done) override;
   // ports::SsmApi
   void sendCommand(ports::SendCommandRequest request,
                    ports::Callback<ports::SendCommandResult> done) override;
+  // ports::HealthAgentApi: the agent on each instance reports what its app does. Checks of a
+  // flaky or flapping app fail at random (stream "ec2/agent-checks"). Not throttled.
+  void readAgentReports(ports::ReadAgentReportsRequest request,
+                        ports::Callback<ports::ReadAgentReportsResult> done) override;
 
   // The EC2 API as AWS's own services call it (Auto Scaling): not subject to throttling.
   ports::Ec2Api& internalApi() { return internal_; }
@@ -92,6 +106,10 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi {
   // Instances not yet terminated, in launch order.
   std::vector<std::string> liveInstanceIds() const;
   int pendingOrRunningCount() const { return liveCount_; }
+  // The instance an Elastic IP (public address) is associated with; "" if none.
+  std::string instanceForAddress(const std::string& publicIp) const;
+  // Called with the public IP after every association or disassociation of an Elastic IP.
+  void onAddressChange(std::function<void(const std::string& publicIp)> listener);
 
   // Faults, directly (the fault points below call these with a random victim).
   void crashInstance(const std::string& instanceId);  // app gone, status impaired soon
@@ -134,6 +152,12 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi {
   ports::Instance describe(const Instance& inst) const;
   ports::InstanceStatusInfo statusOf(const Instance& inst) const;
   void trace(const char* kind, const Instance& inst) const;
+  struct ElasticIp {
+    std::string publicIp;
+    std::string instanceId;  // "" when not associated
+  };
+  // Associates (or, with an empty id, disassociates) and tells the address listeners.
+  void setAssociation(ElasticIp& address, const std::string& instanceId);
 
   class Internal final : public ports::Ec2Api {
    public:
@@ -158,6 +182,25 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi {
       ApiEndpoint::Unthrottled scope(e_.ec2Api_);
       e_.describeInstanceStatus(std::move(r), std::move(d));
     }
+    void allocateAddress(ports::AllocateAddressRequest r,
+                         ports::Callback<ports::AllocateAddressResult> d) override {
+      ApiEndpoint::Unthrottled scope(e_.ec2Api_);
+      e_.allocateAddress(r, std::move(d));
+    }
+    void associateAddress(ports::AssociateAddressRequest r,
+                          ports::Callback<ports::AssociateAddressResult> d) override {
+      ApiEndpoint::Unthrottled scope(e_.ec2Api_);
+      e_.associateAddress(std::move(r), std::move(d));
+    }
+    void releaseAddress(ports::ReleaseAddressRequest r, ports::Callback<ports::Empty> d) override {
+      ApiEndpoint::Unthrottled scope(e_.ec2Api_);
+      e_.releaseAddress(std::move(r), std::move(d));
+    }
+    void describeAddresses(ports::DescribeAddressesRequest r,
+                           ports::Callback<ports::DescribeAddressesResult> d) override {
+      ApiEndpoint::Unthrottled scope(e_.ec2Api_);
+      e_.describeAddresses(std::move(r), std::move(d));
+    }
 
    private:
     Ec2Emulator& e_;
@@ -172,6 +215,8 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi {
   sim::Rng deployRng_;
   sim::Rng victimRng_;
   sim::Rng idRng_;
+  sim::Rng addressRng_;
+  sim::Rng agentRng_;
   sim::FaultPoint* launchIce_;
   sim::FaultPoint* launchLimit_;
   sim::FaultPoint* slowBoot_;
@@ -180,6 +225,8 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi {
   std::unordered_map<std::string, Instance*> byId_;   // lookup only, never iterated
   std::map<std::string, sim::SimTime> zoneOutageUntil_;
   std::vector<std::function<void(const std::string&)>> listeners_;
+  std::map<std::string, ElasticIp> addresses_;  // by allocation id
+  std::vector<std::function<void(const std::string&)>> addressListeners_;
   int liveCount_ = 0;
   std::uint64_t commandCounter_ = 0;
   Internal internal_{*this};

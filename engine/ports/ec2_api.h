@@ -1,6 +1,8 @@
 #pragma once
 
-// EC2 port: RunInstances, TerminateInstances, DescribeInstances, DescribeInstanceStatus.
+// EC2 port: RunInstances, TerminateInstances, DescribeInstances, DescribeInstanceStatus, and the
+// Elastic IP calls a SingleInstance environment needs (AllocateAddress, AssociateAddress,
+// ReleaseAddress, DescribeAddresses).
 
 #include <string>
 #include <vector>
@@ -117,6 +119,36 @@ struct DescribeInstanceStatusResult {
   std::vector<InstanceStatusInfo> InstanceStatuses;
 };
 
+// Elastic IPs (VPC domain). A SingleInstance environment's CNAME points at one (eb-reference 4:
+// "single-instance EndpointURL = the Elastic IP"); terminating its instance disassociates it.
+struct AllocateAddressRequest {};
+struct AllocateAddressResult {
+  std::string AllocationId;  // "eipalloc-" + 17 hex digits
+  std::string PublicIp;
+};
+struct AssociateAddressRequest {
+  std::string AllocationId;
+  std::string InstanceId;
+  bool AllowReassociation = true;  // false: refused while associated elsewhere
+};
+struct AssociateAddressResult {
+  std::string AssociationId;
+};
+struct ReleaseAddressRequest {
+  std::string AllocationId;
+};
+struct Address {
+  std::string AllocationId;
+  std::string PublicIp;
+  std::string InstanceId;  // "" when not associated
+};
+struct DescribeAddressesRequest {
+  std::vector<std::string> AllocationIds;  // empty: all
+};
+struct DescribeAddressesResult {
+  std::vector<Address> Addresses;
+};
+
 class Ec2Api {
  public:
   virtual ~Ec2Api() = default;
@@ -127,6 +159,13 @@ class Ec2Api {
                                  Callback<DescribeInstancesResult> done) = 0;
   virtual void describeInstanceStatus(DescribeInstanceStatusRequest request,
                                       Callback<DescribeInstanceStatusResult> done) = 0;
+  virtual void allocateAddress(AllocateAddressRequest request,
+                               Callback<AllocateAddressResult> done) = 0;
+  virtual void associateAddress(AssociateAddressRequest request,
+                                Callback<AssociateAddressResult> done) = 0;
+  virtual void releaseAddress(ReleaseAddressRequest request, Callback<Empty> done) = 0;
+  virtual void describeAddresses(DescribeAddressesRequest request,
+                                 Callback<DescribeAddressesResult> done) = 0;
 };
 
 }  // namespace ebsim::ports

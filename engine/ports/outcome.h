@@ -38,6 +38,9 @@ inline constexpr const char* kInvalidChangeBatch = "InvalidChangeBatch";
 inline constexpr const char* kNoSuchBucket = "NoSuchBucket";
 inline constexpr const char* kNoSuchKey = "NoSuchKey";
 inline constexpr const char* kInvalidInstanceId = "InvalidInstanceId";  // SSM
+inline constexpr const char* kInvalidAllocationIdNotFound = "InvalidAllocationID.NotFound";
+inline constexpr const char* kResourceAlreadyAssociated = "Resource.AlreadyAssociated";
+inline constexpr const char* kAddressLimitExceeded = "AddressLimitExceeded";
 }  // namespace errors
 
 // A result without fields (e.g. RegisterTargets).

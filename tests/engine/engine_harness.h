@@ -52,10 +52,11 @@ struct Harness {
         clock(w.scheduler),
         random(w.ctx, "engine/jitter"),
         telemetry(w.ctx),
-        engine(engine::EnginePorts{
-            clock, random, cloud.ec2(), cloud.ec2(), cloud.elb(), cloud.autoscaling(),
-            cloud.route53(), cloud.s3(), w.ctx.region.name, w.ctx.region.accountId,
-            cloud.route53().hostedZoneId(), w.ctx.region.storageBucket(), &telemetry}) {
+        engine(engine::EnginePorts{clock, random, cloud.ec2(), cloud.ec2(), cloud.elb(),
+                                   cloud.autoscaling(), cloud.route53(), cloud.s3(),
+                                   w.ctx.region.name, w.ctx.region.accountId,
+                                   cloud.route53().hostedZoneId(), w.ctx.region.storageBucket(),
+                                   &telemetry, &cloud.ec2()}) {
     REQUIRE(engine.createApplication("shop").ok());
     for (const char* v : {"v1", "v2", "bad", "broken", "later"}) {
       cloud.s3().putDirect(std::string("shop/") + v + ".zip", "zip");

@@ -66,7 +66,7 @@ struct Fixture {
     ports::CreateAutoScalingGroupRequest r;
     r.AutoScalingGroupName = "awseb-e-asg";
     r.Template.InstanceType = "t3.small";
-    r.Template.UserData = ebsim::emu::ec2::formatUserData({"v1", ""});
+    r.Template.UserData = ebsim::emu::ec2::formatUserData({"v1", "", ""});
     r.MinSize = min;
     r.MaxSize = max;
     r.DesiredCapacity = desired;

@@ -44,7 +44,7 @@ Env makeEnv(World& w, Cloud& c, const std::string& name, int instances,
   ports::CreateAutoScalingGroupRequest r;
   r.AutoScalingGroupName = name + "-asg";
   r.Template.InstanceType = "t3.small";
-  r.Template.UserData = ebsim::emu::ec2::formatUserData({"v1", bundle});
+  r.Template.UserData = ebsim::emu::ec2::formatUserData({"v1", bundle, ""});
   r.MinSize = r.MaxSize = instances;
   r.TargetGroupARNs = {e.tg.TargetGroupArn};
   REQUIRE(

@@ -81,7 +81,7 @@ std::vector<std::string> launch(World& w, Ec2Emulator& ec2, int count, std::stri
   req.InstanceType = "t3.small";
   req.MinCount = req.MaxCount = count;
   req.AvailabilityZone = std::move(zone);
-  req.UserData = ebsim::emu::ec2::formatUserData({std::move(version), ""});
+  req.UserData = ebsim::emu::ec2::formatUserData({std::move(version), "", ""});
   auto o = w.await<ports::RunInstancesResult>([&](auto cb) { ec2.runInstances(req, cb); });
   REQUIRE(o.ok());
   std::vector<std::string> ids;

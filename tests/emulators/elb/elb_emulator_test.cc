@@ -57,7 +57,7 @@ struct Fixture {
     req.InstanceType = "t3.small";
     req.MinCount = req.MaxCount = count;
     req.AvailabilityZone = "us-east-1a";
-    req.UserData = ebsim::emu::ec2::formatUserData({version, ""});
+    req.UserData = ebsim::emu::ec2::formatUserData({version, "", ""});
     auto o = w.await<ports::RunInstancesResult>([&](auto cb) { ec2.runInstances(req, cb); });
     std::vector<std::string> ids;
     for (const auto& i : o.value().Instances) ids.push_back(i.InstanceId);

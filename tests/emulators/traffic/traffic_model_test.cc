@@ -50,7 +50,7 @@ struct Fixture {
     req.InstanceType = "t3.small";
     req.MinCount = req.MaxCount = count;
     req.AvailabilityZone = "us-east-1a";
-    req.UserData = ebsim::emu::ec2::formatUserData({version, ""});
+    req.UserData = ebsim::emu::ec2::formatUserData({version, "", ""});
     auto o = w.await<ports::RunInstancesResult>([&](auto cb) { ec2.runInstances(req, cb); });
     std::vector<std::string> ids;
     for (const auto& i : o.value().Instances) ids.push_back(i.InstanceId);
@@ -165,7 +165,7 @@ TEST_CASE("clients split across load balancers by DNS share, and across groups b
   ports::RunInstancesRequest req;
   req.InstanceType = "t3.small";
   req.AvailabilityZone = "us-east-1b";
-  req.UserData = ebsim::emu::ec2::formatUserData({"v1", ""});
+  req.UserData = ebsim::emu::ec2::formatUserData({"v1", "", ""});
   const auto inst =
       f.w.await<ports::RunInstancesResult>([&](auto cb) { f.ec2.runInstances(req, cb); });
   f.w.await<ports::Empty>([&](auto cb) {
@@ -235,7 +235,7 @@ TEST_CASE("SingleInstance: clients reach the instance directly", "[traffic]") {
   ports::RunInstancesRequest req;
   req.InstanceType = "t3.small";
   req.AvailabilityZone = "us-east-1a";
-  req.UserData = ebsim::emu::ec2::formatUserData({"v1", ""});
+  req.UserData = ebsim::emu::ec2::formatUserData({"v1", "", ""});
   const auto id =
       f.w.await<ports::RunInstancesResult>([&](auto cb) { f.ec2.runInstances(req, cb); })
           .value()

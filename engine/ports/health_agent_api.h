@@ -1,0 +1,42 @@
+#pragma once
+
+// Health agent port: what the Elastic Beanstalk health agent on each instance reports (eb-reference
+// 5.2: "agent reports every 10 s (request results from web logs, latency, CPU, load, deployment
+// state)"). The engine reads it where there is no load balancer to ask (a SingleInstance
+// environment with enhanced health) and for enhanced health statuses.
+//
+// Simplification, stated plainly: the real agent pushes reports to the service; here the engine
+// reads the latest report of each instance on demand. The channel is EB's own, so it is not
+// subject to the account's API throttling.
+
+#include <string>
+#include <vector>
+
+#include "engine/ports/outcome.h"
+
+namespace ebsim::ports {
+
+struct AgentReport {
+  std::string InstanceId;
+  bool Reporting = false;           // the agent runs and reports (the instance has bootstrapped)
+  bool Answering = false;           // the application accepts requests
+  bool HealthCheckPassing = false;  // the application answers its health check
+  std::string VersionLabel;         // the version deployed on it ("" before bootstrap)
+  double Status5xxPercent = 0;      // share of its requests answered 5xx over the last 10 s
+};
+
+struct ReadAgentReportsRequest {
+  std::vector<std::string> InstanceIds;
+};
+struct ReadAgentReportsResult {
+  std::vector<AgentReport> Reports;  // in request order; unknown or terminated ids: not reporting
+};
+
+class HealthAgentApi {
+ public:
+  virtual ~HealthAgentApi() = default;
+  virtual void readAgentReports(ReadAgentReportsRequest request,
+                                Callback<ReadAgentReportsResult> done) = 0;
+};
+
+}  // namespace ebsim::ports
