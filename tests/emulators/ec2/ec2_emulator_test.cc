@@ -464,3 +464,112 @@ TEST_CASE("an instance that dies while pending never bootstraps", "[ec2][faults]
   CHECK(w.count("ec2.app.serving") == 0);
   CHECK(ec2.status(ids[0])->InstanceStatus == ports::StatusCheck::kImpaired);
 }
+
+TEST_CASE("Elastic IPs: allocate, associate, move, drop on terminate, release, quota",
+          "[ec2][eip]") {
+  World w;
+  Ec2Options o = options();
+  o.addressQuota = 2;
+  Ec2Emulator ec2(w.ctx, o);
+  std::vector<std::string> changes;
+  ec2.onAddressChange([&](const std::string& ip) { changes.push_back(ip); });
+  auto allocate = [&] {
+    return w.await<ports::AllocateAddressResult>([&](auto cb) { ec2.allocateAddress({}, cb); });
+  };
+  const auto a = allocate();
+  REQUIRE(a.ok());
+  CHECK(a.value().AllocationId.rfind("eipalloc-", 0) == 0);
+  CHECK(a.value().AllocationId.size() == 9 + 17);
+  const auto b = allocate();
+  REQUIRE(b.ok());
+  CHECK(b.value().PublicIp != a.value().PublicIp);
+  const auto c = allocate();  // over the quota
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.error().Code == ports::errors::kAddressLimitExceeded);
+
+  const auto ids = launch(w, ec2, 2, "v1");
+  auto associate = [&](const std::string& alloc, const std::string& id, bool reassociate) {
+    return w.await<ports::AssociateAddressResult>([&](auto cb) {
+      ec2.associateAddress({alloc, id, reassociate}, cb);
+    });
+  };
+  const std::string ip = a.value().PublicIp;
+  CHECK(ec2.instanceForAddress(ip).empty());
+  REQUIRE(associate(a.value().AllocationId, ids[0], true).ok());
+  CHECK(ec2.instanceForAddress(ip) == ids[0]);
+  // Without AllowReassociation, an address held elsewhere is refused and does not move.
+  const auto refused = associate(a.value().AllocationId, ids[1], false);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().Code == ports::errors::kResourceAlreadyAssociated);
+  CHECK(ec2.instanceForAddress(ip) == ids[0]);
+  REQUIRE(associate(a.value().AllocationId, ids[1], true).ok());
+  CHECK(ec2.instanceForAddress(ip) == ids[1]);
+  CHECK_FALSE(associate("eipalloc-nope", ids[0], true).ok());
+
+  // Terminating the holder drops the association.
+  REQUIRE(w.await<ports::TerminateInstancesResult>([&](auto cb) {
+             ec2.terminateInstances({{ids[1]}}, cb);
+           }).ok());
+  CHECK(ec2.instanceForAddress(ip).empty());
+  CHECK(changes == std::vector<std::string>{ip, ip, ip});
+
+  REQUIRE(w.await<ports::Empty>([&](auto cb) {
+             ec2.releaseAddress({a.value().AllocationId}, cb);
+           }).ok());
+  const auto left =
+      w.await<ports::DescribeAddressesResult>([&](auto cb) { ec2.describeAddresses({}, cb); });
+  REQUIRE(left.ok());
+  REQUIRE(left.value().Addresses.size() == 1);
+  CHECK(left.value().Addresses[0].AllocationId == b.value().AllocationId);
+  CHECK(allocate().ok());  // room again under the quota
+}
+
+TEST_CASE("an instance whose user data names an Elastic IP takes it over when it boots",
+          "[ec2][eip]") {
+  World w;
+  Ec2Emulator ec2(w.ctx, options());
+  const auto a =
+      w.await<ports::AllocateAddressResult>([&](auto cb) { ec2.allocateAddress({}, cb); });
+  REQUIRE(a.ok());
+  ports::RunInstancesRequest req;
+  req.InstanceType = "t3.small";
+  req.AvailabilityZone = "us-east-1a";
+  req.UserData = ebsim::emu::ec2::formatUserData({"v1", "", a.value().AllocationId});
+  const auto run = w.await<ports::RunInstancesResult>([&](auto cb) { ec2.runInstances(req, cb); });
+  REQUIRE(run.ok());
+  const std::string id = run.value().Instances.at(0).InstanceId;
+  CHECK(ec2.instanceForAddress(a.value().PublicIp).empty());  // pending: not yet booted
+  w.runFor(Duration::seconds(95));
+  CHECK(ec2.instanceForAddress(a.value().PublicIp) == id);
+}
+
+TEST_CASE("the health agent reports what the app does, and nothing for dead instances",
+          "[ec2][agent]") {
+  World w;
+  Ec2Emulator ec2(w.ctx, options());
+  const auto good = launch(w, ec2, 1, "v1");
+  const auto bad = launch(w, ec2, 1, "bad");
+  auto read = [&](const std::vector<std::string>& ids) {
+    auto o =
+        w.await<ports::ReadAgentReportsResult>([&](auto cb) { ec2.readAgentReports({ids}, cb); });
+    REQUIRE(o.ok());
+    return o.value().Reports;
+  };
+  auto booting = read({good[0]});
+  CHECK_FALSE(booting.at(0).Reporting);  // pending
+  w.runFor(Duration::minutes(3));
+  const auto reports = read({good[0], bad[0], "i-00000000000000000"});
+  REQUIRE(reports.size() == 3);
+  CHECK(reports[0].Reporting);
+  CHECK(reports[0].Answering);
+  CHECK(reports[0].HealthCheckPassing);
+  CHECK(reports[0].VersionLabel == "v1");
+  CHECK(reports[0].Status5xxPercent == 0);
+  CHECK(reports[1].Reporting);
+  CHECK(reports[1].Answering);
+  CHECK_FALSE(reports[1].HealthCheckPassing);
+  CHECK(reports[1].Status5xxPercent == 100);  // a failing version answers 5xx
+  CHECK_FALSE(reports[2].Reporting);          // unknown id
+  ec2.crashInstance(good[0]);
+  CHECK_FALSE(read({good[0]}).at(0).Reporting);
+}
