@@ -31,8 +31,10 @@ ports::AwsError invalid(std::string message) {
   return ports::AwsError{ports::errors::kInvalidParameterValue, std::move(message), false};
 }
 
+}  // namespace
+
 // eb-reference 1.1 ranges, reported as EB reports an invalid option value (7.4).
-std::optional<ports::AwsError> optionProblem(const DeploymentSettings& s, int maxSize) {
+std::optional<ports::AwsError> deploymentOptionProblem(const DeploymentSettings& s, int maxSize) {
   auto bad = [](const std::string& value, const char* ns, const char* option,
                 const std::string& why) {
     return ports::AwsError{"ConfigurationValidationException",
@@ -68,7 +70,21 @@ std::optional<ports::AwsError> optionProblem(const DeploymentSettings& s, int ma
   return std::nullopt;
 }
 
-}  // namespace
+ports::AwsError trafficSplittingNeedsAlb() {
+  // eb-reference 1.1 support matrix.
+  return ports::AwsError{"ConfigurationValidationException",
+                         "Configuration validation exception: The TrafficSplitting deployment "
+                         "policy requires an Application Load Balancer.",
+                         false};
+}
+
+ports::AwsError immutableNeedsEnhancedHealth() {
+  // eb-reference 1.6: enhanced health is mandatory for immutable deployments.
+  return ports::AwsError{"ConfigurationValidationException",
+                         "Configuration validation exception: Immutable deployments require "
+                         "enhanced health reporting.",
+                         false};
+}
 
 const char* toString(DeploymentOutcome outcome) {
   switch (outcome) {
@@ -103,6 +119,13 @@ ports::LaunchTemplate Engine::launchTemplate(const Env& env, const std::string& 
   return t;
 }
 
+ports::LaunchTemplate Engine::rolloutTemplate(const Rollout& r, bool withAddress) const {
+  ports::LaunchTemplate t =
+      launchTemplate(*environments_.at(r.env), r.version, r.bundleKey, withAddress);
+  if (r.configuration && !r.targetType.empty()) t.InstanceType = r.targetType;
+  return t;
+}
+
 ports::Outcome<std::size_t> Engine::deploy(const std::string& environmentName,
                                            const std::string& version,
                                            std::optional<DeploymentSettings> settings) {
@@ -119,19 +142,11 @@ ports::Outcome<std::size_t> Engine::deploy(const std::string& environmentName,
   }
   if (s.policy == DeploymentPolicy::kTrafficSplitting &&
       e->config.loadBalancerType != ports::LoadBalancerType::kApplication) {
-    // eb-reference 1.1 support matrix.
-    return ports::AwsError{"ConfigurationValidationException",
-                           "Configuration validation exception: The TrafficSplitting deployment "
-                           "policy requires an Application Load Balancer.",
-                           false};
+    return trafficSplittingNeedsAlb();
   }
-  if (const auto problem = optionProblem(s, e->config.maxSize)) return *problem;
+  if (const auto problem = deploymentOptionProblem(s, e->config.maxSize)) return *problem;
   if (s.policy == DeploymentPolicy::kImmutable && !e->config.enhancedHealth) {
-    // eb-reference 1.6: enhanced health is mandatory for immutable deployments.
-    return ports::AwsError{"ConfigurationValidationException",
-                           "Configuration validation exception: Immutable deployments require "
-                           "enhanced health reporting.",
-                           false};
+    return immutableNeedsEnhancedHealth();
   }
   try {
     (void)planBatches(1, s.batchSizeType, s.batchSize);  // validates the batch size
@@ -497,7 +512,9 @@ void Engine::finishRollout(std::size_t index) {
   Rollout* r = rollout(index);
   Env* e = find(r->env);
   e->desc.AbortableOperationInProgress = false;  // the final phase cannot be aborted
-  emit(*e, Severity::kInfo, "New application version was deployed to running EC2 instances.");
+  if (!r->configuration) {
+    emit(*e, Severity::kInfo, "New application version was deployed to running EC2 instances.");
+  }
   // From now on the group launches the new version: it is the expected version.
   ports::UpdateAutoScalingGroupRequest req;
   req.AutoScalingGroupName = e->groupName;
@@ -521,6 +538,12 @@ void Engine::finishRollout(std::size_t index) {
                       Env* env = find(ro->env);
                       env->desc.VersionLabel = ro->version;
                       env->bundleKey = ro->bundleKey;
+                      if (ro->configuration) {  // an Immutable configuration update
+                        env->config.instanceType = ro->targetType;
+                        env->lastRollingUpdate = ro->rollingUpdate;
+                        emit(*env, Severity::kInfo,
+                             "Successfully deployed new configuration to environment.");
+                      }
                       recordOutcome(ro->record, DeploymentOutcome::kSucceeded);
                       emit(*env, Severity::kInfo, "Environment update completed successfully.");
                       env->deployment.reset();
@@ -567,7 +590,12 @@ void Engine::failRollout(std::size_t index, const std::string& reason, HealthCol
   rec.failureDetectedAt = ports_.clock.now();
   rec.failureReason = reason;
   emit(*e, Severity::kError, reason);
-  emit(*e, Severity::kError, "Failed to deploy application.");
+  emit(*e, Severity::kError,
+       r->configuration ? "Failed to deploy configuration." : "Failed to deploy application.");
+  if (r->configuration && outcome == DeploymentOutcome::kRolledBack) {
+    emit(*e, Severity::kInfo,
+         "The environment was reverted to the previous configuration setting.");
+  }
   if (r->settings.policy == DeploymentPolicy::kRollingWithAdditionalBatch && r->extra > 0) {
     // The extra batch goes: the fleet is back to its count (eb-reference 1.5).
     dropExtraBatch(r->env, r->newIds, r->originalMax);

@@ -242,7 +242,12 @@ class Engine {
   void discardNewInstances(std::size_t rollout, const std::string& reason);
   void rollBackNewInstances(std::size_t rollout, const std::string& reason);
   void finishRollout(std::size_t rollout);
+  // The launch template of a rollout: its version, and a configuration update's instance type.
+  ports::LaunchTemplate rolloutTemplate(const Rollout& rollout, bool withAddress = true) const;
   // Configuration updates (config_update.cc).
+  void applyInPlace(std::size_t rollout);
+  void abortConfiguration(Env& env, std::size_t rollout);
+  bool ignoresHealth(std::size_t rollout);
   void replaceNextBatch(std::size_t rollout);
   void configBatchDone(std::size_t rollout, bool ok);
   void finishConfiguration(std::size_t rollout);

@@ -32,6 +32,9 @@ struct Engine::Env {
   int deploymentCounter = 1;                  // EB's deployment id; the launch was deployment 1
   std::optional<sim::SimTime> swappedAwayAt;  // when its CNAME last went to another environment
   std::string addressAllocation;              // SingleInstance: its Elastic IP's allocation id
+  // The rolling-update settings of the last successful configuration update that replaced
+  // instances: an aborted update rolls back with its method (eb-reference 3).
+  std::optional<RollingUpdateSettings> lastRollingUpdate;
   int desired() const { return config.desiredCapacity.value_or(config.minSize); }
   bool single() const { return config.type == EnvironmentType::kSingleInstance; }
 };
@@ -66,8 +69,16 @@ struct Engine::Rollout {
   int configBatch = 0;
   int groupDesired = 0;  // the group's desired capacity when the batch started
   bool rollingBack = false;
+  bool aborted = false;        // AbortEnvironmentUpdate turned it into a rollback
+  ConfigurationUpdate change;  // the whole configuration change
   sim::Duration commandTimeout() const { return settings.timeout + kCommandTimeoutExtra; }
 };
+
+// Option checks shared by deployments and configuration updates (deployment.cc), in EB's
+// option-validation format (eb-reference 1.1, 1.6, 7.4).
+std::optional<ports::AwsError> deploymentOptionProblem(const DeploymentSettings& s, int maxSize);
+ports::AwsError trafficSplittingNeedsAlb();
+ports::AwsError immutableNeedsEnhancedHealth();
 
 // eb-reference 1.1 support matrix, in EB's option-validation format (7.4).
 inline ports::AwsError singleInstancePolicyError(DeploymentPolicy policy) {

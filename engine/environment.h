@@ -58,7 +58,9 @@ inline constexpr sim::Duration kCommandTimeoutExtra = sim::Duration::nanos(240'0
 // aws:autoscaling:updatepolicy:rollingupdate (eb-reference 3): how configuration changes that
 // need new instances (instance type) are rolled out.
 struct RollingUpdateSettings {
-  enum class Type { kTime, kHealth };
+  // Immutable: a temporary group of new instances replaces the fleet, as an Immutable
+  // deployment does (eb-reference 1.6 and 3); the batch options do not apply.
+  enum class Type { kTime, kHealth, kImmutable };
   // API default false (the console and EB CLI turn it on); setting any option below implies it.
   bool enabled = false;
   Type type = Type::kTime;
@@ -70,10 +72,22 @@ struct RollingUpdateSettings {
   sim::Duration timeout = sim::Duration::minutes(30);  // Health: per batch (PT30M)
 };
 
-// A configuration change. Only the instance type so far: the change that replaces instances.
+// A configuration change (UpdateEnvironment with option settings; eb-reference 3).
 struct ConfigurationUpdate {
-  std::string instanceType;
+  // Changes to the launch template replace instances, rolled out as `rollingUpdate` says.
+  std::string instanceType;  // "": unchanged
   RollingUpdateSettings rollingUpdate;
+  // Changes that apply in place, without touching an instance (eb-reference 3: "Other changes
+  // (e.g. health-check URL) apply in place"). Applied before any instance is replaced.
+  std::optional<DeploymentSettings> deployment;           // aws:elasticbeanstalk:command
+  std::optional<int> minSize;                             // aws:autoscaling:asg MinSize
+  std::optional<int> maxSize;                             // aws:autoscaling:asg MaxSize
+  std::optional<ports::HealthCheckSettings> healthCheck;  // the load balancer's check
+  std::optional<sim::Duration> deregistrationDelay;
+  bool replacesInstances() const { return !instanceType.empty(); }
+  bool changesInPlace() const {
+    return deployment || minSize || maxSize || healthCheck || deregistrationDelay;
+  }
 };
 
 // A database coupled to the environment (aws:rds:dbinstance; eb-reference 4).

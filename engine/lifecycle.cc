@@ -333,12 +333,14 @@ ports::Outcome<ports::Empty> Engine::abortEnvironmentUpdate(const std::string& n
   }
   const std::size_t index = *e->deployment;
   Rollout* r = rollout(index);
-  if (r->configuration) {
-    return invalid("Aborting a configuration update is not supported by this engine yet.");
-  }
   e->requestId = newRequestId();
   setState(*e, EnvironmentStatus::kAborting, HealthColor::kGrey);
   emit(*e, Severity::kInfo, "abortEnvironmentUpdate is starting.");
+  if (r->configuration && r->settings.policy != DeploymentPolicy::kImmutable) {
+    // A rolling configuration update rolls back (eb-reference 3); Aborting until it is done.
+    abortConfiguration(*e, index);
+    return ports::Empty{};
+  }
   const DeploymentPolicy policy = r->settings.policy;
   const bool newInstances =
       policy == DeploymentPolicy::kImmutable || policy == DeploymentPolicy::kTrafficSplitting;

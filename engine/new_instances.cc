@@ -100,7 +100,7 @@ void Engine::launchTestInstance(std::size_t index) {
   ports::CreateAutoScalingGroupRequest req;
   req.AutoScalingGroupName = r->tempGroup;
   // A SingleInstance environment's Elastic IP stays on the old instance until promotion.
-  req.Template = launchTemplate(*e, r->version, r->bundleKey, /*withAddress=*/false);
+  req.Template = rolloutTemplate(*r, /*withAddress=*/false);
   req.MinSize = 0;
   req.MaxSize = std::max(1, deployments_[r->record].nominalInstances);
   req.DesiredCapacity = 1;
@@ -198,7 +198,7 @@ void Engine::launchRemaining(std::size_t index) {
   if (splitting(r->settings)) {
     ports::CreateAutoScalingGroupRequest req;
     req.AutoScalingGroupName = r->tempGroup;
-    req.Template = launchTemplate(*e, r->version, r->bundleKey);
+    req.Template = rolloutTemplate(*r);
     req.MinSize = 0;
     req.MaxSize = n;
     req.DesiredCapacity = n;  // eb-reference 1.7: the same count as the original group
@@ -324,7 +324,7 @@ void Engine::moveNewInstances(std::size_t index) {
     ports::UpdateAutoScalingGroupRequest grow;
     grow.AutoScalingGroupName = group;
     grow.MaxSize = std::max(g.MaxSize, g.DesiredCapacity + n);
-    grow.Template = launchTemplate(*find(ro->env), ro->version, ro->bundleKey);
+    grow.Template = rolloutTemplate(*ro);
     ro->templateChanged = true;
     aws<ports::Empty>(
         [this, grow](auto cb) { ports_.autoscaling.updateAutoScalingGroup(grow, cb); },

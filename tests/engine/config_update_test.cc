@@ -118,3 +118,199 @@ TEST_CASE("eb-reference 3: a Time rolling update pauses after each batch, no hea
   h.w.runFor(Duration::minutes(5));
   CHECK(types(h) == std::map<std::string, int>{{"t3.large", 4}});
 }
+
+TEST_CASE("eb-reference 3: changes that need no new instance apply in place", "[engine][config]") {
+  Harness h;
+  h.createReady("shop-cfg", 2, 100);  // MinSize 2, MaxSize 6
+  const auto before = h.cloud.ec2().liveInstanceIds();
+  ConfigurationUpdate u;
+  ebsim::ports::HealthCheckSettings check;
+  check.Path = "/health";
+  u.healthCheck = check;
+  u.deregistrationDelay = Duration::seconds(5);
+  u.minSize = 3;
+  ebsim::engine::DeploymentSettings rolling;
+  rolling.policy = ebsim::engine::DeploymentPolicy::kRolling;
+  rolling.batchSize = 50;
+  u.deployment = rolling;
+  const auto index = h.engine.updateConfiguration("shop-cfg", u);
+  REQUIRE(index.ok());
+  CHECK(h.engine.describe("shop-cfg")->Status == EnvironmentStatus::kUpdating);
+  CHECK_FALSE(h.engine.describe("shop-cfg")->AbortableOperationInProgress);
+  h.runDeployment("shop-cfg");
+  const auto& rec = h.engine.deployments().at(index.value());
+  CHECK(rec.outcome == DeploymentOutcome::kSucceeded);
+  CHECK(rec.configuration);
+  CHECK(h.said("shop-cfg", "Successfully deployed new configuration to environment."));
+  const auto tg = h.cloud.elb().targetGroup(h.targetGroup("shop-cfg"));
+  REQUIRE(tg);
+  CHECK(tg->HealthCheck.Path == "/health");
+  CHECK(tg->DeregistrationDelay == Duration::seconds(5));
+  // The two original instances were not replaced; MinSize 3 added a third.
+  h.w.runFor(Duration::minutes(5));
+  const auto after = h.cloud.ec2().liveInstanceIds();
+  CHECK(after.size() == 3);
+  for (const auto& id : before) CHECK(std::find(after.begin(), after.end(), id) != after.end());
+  // The next deployment uses the new deployment policy.
+  const auto deploy = h.engine.deploy("shop-cfg", "v2");
+  REQUIRE(deploy.ok());
+  h.runDeployment("shop-cfg");
+  CHECK(h.engine.deployments().at(deploy.value()).policy ==
+        ebsim::engine::DeploymentPolicy::kRolling);
+  CHECK(h.engine.deployments().at(deploy.value()).batchSize == 2);  // 50% of 3, rounded up
+}
+
+TEST_CASE("eb-reference 6 and 7.4: invalid in-place values are refused with EB's format",
+          "[engine][config]") {
+  Harness h;
+  h.createReady("shop-cfg", 2);
+  ConfigurationUpdate u;
+  u.minSize = 5;
+  u.maxSize = 3;
+  auto r = h.engine.updateConfiguration("shop-cfg", u);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().Message ==
+        "Configuration validation exception: Invalid option value: '3' (Namespace: "
+        "'aws:autoscaling:asg', OptionName: 'MaxSize'): Value is less than MinSize: 5");
+  ConfigurationUpdate nothing;
+  nothing.instanceType = "t3.small";  // the current type: no change at all
+  r = h.engine.updateConfiguration("shop-cfg", nothing);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().Message == "The configuration update changes nothing.");
+  CHECK(h.engine.describe("shop-cfg")->Status == EnvironmentStatus::kReady);
+}
+
+TEST_CASE(
+    "eb-reference 1.6 and 3: an Immutable configuration update replaces the fleet at full "
+    "capacity",
+    "[engine][config]") {
+  Harness h;
+  h.createReady("shop-cfg", 3, 150);
+  const auto before = h.cloud.traffic().totals();
+  const auto index =
+      h.engine.updateConfiguration("shop-cfg", toLarge(RollingUpdateSettings::Type::kImmutable));
+  REQUIRE(index.ok());
+  h.runDeployment("shop-cfg", Duration::hours(2));
+  h.w.runFor(Duration::minutes(3));
+  const auto& rec = h.engine.deployments().at(index.value());
+  CHECK(rec.configuration);
+  CHECK(rec.policy == ebsim::engine::DeploymentPolicy::kImmutable);
+  CHECK(rec.outcome == DeploymentOutcome::kSucceeded);
+  CHECK(types(h) == std::map<std::string, int>{{"t3.large", 3}});
+  CHECK(h.minInService >= 3);
+  CHECK(h.maxRunning >= 6);  // capacity about doubles meanwhile
+  CHECK(h.cloud.traffic().totals().failed - before.failed == Approx(0).margin(1e-6));
+  CHECK(h.said("shop-cfg",
+               "Immutable deployment policy enabled. Launching one instance with the new settings "
+               "to verify health."));
+  CHECK(h.said("shop-cfg", "Successfully deployed new configuration to environment."));
+  CHECK_FALSE(h.said("shop-cfg", "New application version was deployed to running EC2 instances."));
+  CHECK(h.engine.describe("shop-cfg")->VersionLabel == "v1");
+  // The group launches the new type from now on.
+  h.cloud.ec2().crashInstance(h.cloud.ec2().liveInstanceIds().front());
+  h.w.runFor(Duration::minutes(8));
+  CHECK(types(h) == std::map<std::string, int>{{"t3.large", 3}});
+}
+
+TEST_CASE("eb-reference 1.6 and 3: a failed Immutable configuration update leaves the fleet",
+          "[engine][config][faults]") {
+  Harness h;
+  h.createReady("shop-cfg", 3);
+  ebsim::sim::FaultArming noCapacity;
+  noCapacity.end = h.w.now() + Duration::minutes(30);
+  h.w.faults.arm("ec2.run_instances.insufficient_capacity", noCapacity);
+  const auto index =
+      h.engine.updateConfiguration("shop-cfg", toLarge(RollingUpdateSettings::Type::kImmutable));
+  REQUIRE(index.ok());
+  h.runDeployment("shop-cfg", Duration::hours(2));
+  const auto& rec = h.engine.deployments().at(index.value());
+  CHECK(rec.outcome == DeploymentOutcome::kRolledBack);
+  CHECK(types(h) == std::map<std::string, int>{{"t3.small", 3}});
+  CHECK(h.minInService == 3);
+  CHECK(h.said("shop-cfg", "Failed to deploy configuration."));
+  CHECK(h.said("shop-cfg", "The environment was reverted to the previous configuration setting."));
+}
+
+TEST_CASE("eb-reference 3: IgnoreHealthCheck applies to a Health rolling update",
+          "[engine][config]") {
+  for (const bool ignore : {false, true}) {
+    Harness h;
+    // A version that never passes its checks: the environment is created Red, and every
+    // replacement the update launches is unhealthy.
+    auto r = h.request("shop-cfg", "bad");
+    r.Config.minSize = 2;
+    r.Config.deployment.ignoreHealthCheck = ignore;
+    REQUIRE(h.engine.createEnvironment(r).ok());
+    for (int i = 0; i < 200 && h.engine.describe("shop-cfg")->Status != EnvironmentStatus::kReady;
+         ++i) {
+      h.w.runFor(Duration::seconds(10));
+    }
+    ConfigurationUpdate u = toLarge();
+    u.rollingUpdate.timeout = Duration::minutes(5);
+    const auto index = h.engine.updateConfiguration("shop-cfg", u);
+    REQUIRE(index.ok());
+    h.runDeployment("shop-cfg", Duration::hours(3));
+    h.w.runFor(Duration::minutes(5));
+    const auto& rec = h.engine.deployments().at(index.value());
+    if (ignore) {
+      CHECK(rec.outcome == DeploymentOutcome::kSucceeded);
+      CHECK(types(h) == std::map<std::string, int>{{"t3.large", 2}});
+    } else {
+      CHECK(rec.outcome != DeploymentOutcome::kSucceeded);
+      CHECK(h.said("shop-cfg", "Failed to deploy configuration."));
+    }
+  }
+}
+
+TEST_CASE("eb-reference 3: aborting a first rolling update rolls back all at once",
+          "[engine][config][abort]") {
+  Harness h;
+  h.createReady("shop-cfg", 3);
+  const auto index = h.engine.updateConfiguration("shop-cfg", toLarge());
+  REQUIRE(index.ok());
+  CHECK(h.engine.describe("shop-cfg")->AbortableOperationInProgress);
+  // Until the first replacement is in.
+  for (int i = 0; i < 600 && types(h)["t3.large"] == 0; ++i) h.w.runFor(Duration::seconds(1));
+  REQUIRE(types(h)["t3.large"] >= 1);
+  REQUIRE(h.engine.abortEnvironmentUpdate("shop-cfg").ok());
+  CHECK(h.engine.describe("shop-cfg")->Status == EnvironmentStatus::kAborting);
+  CHECK_FALSE(h.engine.describe("shop-cfg")->AbortableOperationInProgress);
+  // A rollback cannot be aborted (eb-reference 3).
+  CHECK_FALSE(h.engine.abortEnvironmentUpdate("shop-cfg").ok());
+  h.runDeployment("shop-cfg", Duration::hours(2));
+  h.w.runFor(Duration::minutes(5));
+  const auto& rec = h.engine.deployments().at(index.value());
+  CHECK(rec.outcome == DeploymentOutcome::kAborted);
+  CHECK(rec.rolledBackAt.has_value());
+  CHECK(types(h) == std::map<std::string, int>{{"t3.small", 3}});
+  CHECK(h.said("shop-cfg", "Environment update was aborted."));
+  CHECK(h.engine.describe("shop-cfg")->Status == EnvironmentStatus::kReady);
+}
+
+TEST_CASE("eb-reference 3: aborting after a successful rolling update rolls back by time",
+          "[engine][config][abort]") {
+  Harness h;
+  h.createReady("shop-cfg", 3, 150);
+  ConfigurationUpdate first = toLarge();  // Health, batches of 1, minimum 3 in service
+  REQUIRE(h.engine.updateConfiguration("shop-cfg", first).ok());
+  h.runDeployment("shop-cfg", Duration::hours(3));
+  h.w.runFor(Duration::minutes(5));
+  REQUIRE(types(h) == std::map<std::string, int>{{"t3.large", 3}});
+  ConfigurationUpdate second = toLarge();
+  second.instanceType = "t3.xlarge";
+  const auto index = h.engine.updateConfiguration("shop-cfg", second);
+  REQUIRE(index.ok());
+  // Two of the three are replaced when the abort comes.
+  for (int i = 0; i < 3600 && types(h)["t3.xlarge"] < 2; ++i) h.w.runFor(Duration::seconds(1));
+  REQUIRE(types(h)["t3.xlarge"] == 2);
+  REQUIRE(h.engine.abortEnvironmentUpdate("shop-cfg").ok());
+  const auto before = h.cloud.traffic().totals();
+  h.runDeployment("shop-cfg", Duration::hours(3));
+  h.w.runFor(Duration::minutes(5));
+  CHECK(h.engine.deployments().at(index.value()).outcome == DeploymentOutcome::kAborted);
+  CHECK(types(h) == std::map<std::string, int>{{"t3.large", 3}});
+  // Rolled back batch by batch, replacements first, as the last successful update did: the
+  // minimum of 3 stays in service (all at once would take both replaced instances out).
+  CHECK(h.minInService >= 3);
+  CHECK(h.cloud.traffic().totals().failed - before.failed < 150.0 * 60);
+}
