@@ -538,6 +538,9 @@ void Engine::finishRollout(std::size_t index) {
                       Env* env = find(ro->env);
                       env->desc.VersionLabel = ro->version;
                       env->bundleKey = ro->bundleKey;
+                      if (!ro->configuration) {
+                        env->expectedDeploymentId = deployments_[ro->record].id;
+                      }
                       if (ro->configuration) {  // an Immutable configuration update
                         env->config.instanceType = ro->targetType;
                         env->lastRollingUpdate = ro->rollingUpdate;

@@ -462,7 +462,12 @@ void Engine::launchFailed(Env& env, const std::string& why) {
   emit(env, Severity::kError, why);
   emit(env, Severity::kError, "Failed to launch environment.");
   emit(env, Severity::kError, "Create environment operation is complete, but with errors.");
+  if (env.config.enhancedHealth) {
+    env.health.status = HealthStatus::kSevere;
+    env.desc.HealthStatus = toString(HealthStatus::kSevere);
+  }
   setState(env, EnvironmentStatus::kReady, HealthColor::kRed);
+  startHealthMonitor(env.desc.EnvironmentName);
 }
 
 void Engine::allocateAddress(const std::string& name) {
@@ -617,7 +622,12 @@ void Engine::pointCname(const std::string& name) {
         } else {
           emit(*env, Severity::kInfo, "Environment health has been set to GREEN");
         }
+        if (env->config.enhancedHealth) {
+          env->health.status = HealthStatus::kOk;
+          env->desc.HealthStatus = toString(HealthStatus::kOk);
+        }
         setState(*env, EnvironmentStatus::kReady, HealthColor::kGreen);
+        startHealthMonitor(name);
       });
 }
 

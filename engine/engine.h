@@ -21,6 +21,7 @@
 #include <set>
 #include <string>
 
+#include "engine/enhanced_health.h"
 #include "engine/environment.h"
 #include "engine/event_log.h"
 #include "engine/ports/autoscaling_api.h"
@@ -146,6 +147,14 @@ class Engine {
   // leave the old one serving. Refused when nothing abortable is running.
   ports::Outcome<ports::Empty> abortEnvironmentUpdate(const std::string& name);
 
+  // DescribeEnvironmentHealth (eb-reference 5.4, 7.2): the enhanced status, colour and causes of
+  // the last refresh, per instance too. Refused (InvalidRequestException) with basic health.
+  ports::Outcome<EnvironmentHealth> describeEnvironmentHealth(const std::string& name) const;
+  // How often enhanced health is refreshed (EB's agents report every 10 s); zero turns the
+  // monitor off (a large simulated fleet then costs nothing between operations). The monitor
+  // needs EnginePorts::healthAgent.
+  void setHealthRefresh(sim::Duration interval) { healthRefresh_ = interval; }
+
   // How long clients may keep an old DNS answer (the scenario's TTL and stale resolvers):
   // terminating an environment sooner after its CNAME was swapped away draws a warning.
   void setDnsDrainTime(sim::Duration drain) { dnsDrain_ = drain; }
@@ -209,6 +218,12 @@ class Engine {
   // Retires instances already out of their group: out of the target group now, terminated once
   // the deregistration delay has let in-flight requests finish (eb-reference 1.4 and 5.1).
   void drainAndTerminate(const Env& env, std::vector<std::string> ids);
+
+  // Enhanced health (health_monitor.cc).
+  void startHealthMonitor(const std::string& env);
+  void refreshHealth(const std::string& env, std::function<void()> again);
+  struct HealthRefresh;
+  void applyHealth(const std::string& env, const HealthRefresh& state);
 
   // Deployments (deployment.cc).
   void startRollout(std::size_t rollout);
@@ -276,6 +291,7 @@ class Engine {
   std::vector<std::function<void(const EnvironmentDescription&)>> listeners_;
   std::uint64_t idCounter_ = 0;
   sim::Duration dnsDrain_ = sim::Duration::seconds(60);
+  sim::Duration healthRefresh_ = sim::Duration::seconds(10);
 };
 
 }  // namespace ebsim::engine

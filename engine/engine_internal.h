@@ -35,6 +35,11 @@ struct Engine::Env {
   // The rolling-update settings of the last successful configuration update that replaced
   // instances: an aborted update rolls back with its method (eb-reference 3).
   std::optional<RollingUpdateSettings> lastRollingUpdate;
+  // Enhanced health (health_monitor.cc): the assessor's history and its last answer.
+  HealthAssessor assessor;
+  EnvironmentHealth health;
+  bool monitored = false;
+  int expectedDeploymentId = 1;  // the last successful code deployment's id (launch: 1)
   int desired() const { return config.desiredCapacity.value_or(config.minSize); }
   bool single() const { return config.type == EnvironmentType::kSingleInstance; }
 };

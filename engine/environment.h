@@ -124,6 +124,8 @@ struct EnvironmentDescription {
   std::string EndpointURL;   // the load balancer's DNS name
   EnvironmentStatus Status = EnvironmentStatus::kLaunching;
   HealthColor Health = HealthColor::kGrey;
+  // Enhanced health's status ("Ok", "Degraded", ...; eb-reference 5.4); "" with basic health.
+  std::string HealthStatus;
   sim::SimTime DateCreated;
   sim::SimTime DateUpdated;
   bool AbortableOperationInProgress = false;

@@ -1,0 +1,168 @@
+// The enhanced health monitor (eb-reference 5.2 and 5.4): every refresh interval (10 s, as the
+// agents report) it reads the environment's group, its instances' health agents and, behind a
+// load balancer, their target health; the HealthAssessor turns that into EB's status, colour
+// and causes. A Ready environment's colour follows the status, and each change of status is an
+// event ("Environment health has transitioned from Ok to Degraded. <cause>").
+
+#include <algorithm>
+
+#include "engine/engine_internal.h"
+
+namespace ebsim::engine {
+
+using sim::Duration;
+using sim::SimTime;
+
+// The state of one refresh while its calls answer.
+struct Engine::HealthRefresh {
+  std::vector<ports::AsgInstance> members;
+  int minSize = 1;
+  bool groupExists = false;
+  std::vector<ports::AgentReport> reports;
+  std::map<std::string, ports::TargetHealthState> targets;
+};
+
+ports::Outcome<EnvironmentHealth> Engine::describeEnvironmentHealth(const std::string& name) const {
+  const auto it = environments_.find(name);
+  if (it == environments_.end()) {
+    return ports::AwsError{ports::errors::kInvalidParameterValue,
+                           "No Environment found for EnvironmentName = '" + name + "'.", false};
+  }
+  if (!it->second->config.enhancedHealth) {
+    // eb-reference 7.2: DescribeEnvironmentHealth is enhanced-only.
+    return ports::AwsError{"InvalidRequestException",
+                           "Enhanced health reporting is not enabled for environment " + name + ".",
+                           false};
+  }
+  return it->second->health;
+}
+
+void Engine::startHealthMonitor(const std::string& name) {
+  Env* e = find(name);
+  if (e == nullptr || e->monitored || !e->config.enhancedHealth || ports_.healthAgent == nullptr ||
+      healthRefresh_ <= Duration::zero()) {
+    return;
+  }
+  e->monitored = true;
+  every(healthRefresh_, [this, name](const std::function<void()>& again) {
+    Env* env = find(name);
+    if (env == nullptr || env->desc.Status == EnvironmentStatus::kTerminating ||
+        env->desc.Status == EnvironmentStatus::kTerminated) {
+      if (env != nullptr) env->monitored = false;
+      return;  // the loop ends
+    }
+    refreshHealth(name, again);
+  });
+}
+
+void Engine::refreshHealth(const std::string& name, std::function<void()> again) {
+  Env* e = find(name);
+  auto state = std::make_shared<HealthRefresh>();
+  describeGroup(e->groupName, [this, name, state, again = std::move(again)](
+                                  ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+    Env* env = find(name);
+    if (env == nullptr) return;
+    if (o.ok() && !o.value().AutoScalingGroups.empty()) {
+      const auto& g = o.value().AutoScalingGroups[0];
+      state->groupExists = true;
+      state->minSize = g.MinSize;
+      for (const auto& i : g.Instances) {
+        if (i.State == ports::LifecycleState::kInService ||
+            i.State == ports::LifecycleState::kPending) {
+          state->members.push_back(i);
+        }
+      }
+    } else if (!o.ok()) {
+      return again();  // no answer this time: the last assessment stands
+    }
+    std::vector<std::string> ids;
+    for (const auto& m : state->members) ids.push_back(m.InstanceId);
+    auto assess = [this, name, state, again]() {
+      applyHealth(name, *state);
+      again();
+    };
+    if (ids.empty()) return assess();
+    aws<ports::ReadAgentReportsResult>(
+        [this, ids](auto cb) { ports_.healthAgent->readAgentReports({ids}, cb); },
+        [this, name, state, ids, assess](ports::Outcome<ports::ReadAgentReportsResult> r) {
+          Env* en = find(name);
+          if (en == nullptr) return;
+          if (r.ok()) state->reports = std::move(r.value().Reports);
+          if (en->single()) return assess();
+          aws<ports::DescribeTargetHealthResult>(
+              [this, tg = en->targetGroupArn, ids](auto cb) {
+                ports_.elb.describeTargetHealth({tg, ids}, cb);
+              },
+              [state, assess](ports::Outcome<ports::DescribeTargetHealthResult> t) {
+                if (t.ok()) {
+                  for (const auto& d : t.value().TargetHealthDescriptions) {
+                    state->targets[d.TargetId] = d.State;
+                  }
+                }
+                assess();
+              });
+        });
+  });
+}
+
+void Engine::applyHealth(const std::string& name, const HealthRefresh& state) {
+  Env* e = find(name);
+  if (e == nullptr) return;
+  EnvironmentObservation obs;
+  obs.now = ports_.clock.now();
+  obs.expectedVersion = e->desc.VersionLabel;
+  obs.deploymentId = e->expectedDeploymentId;
+  obs.minSize = state.minSize;
+  obs.groupExists = state.groupExists;
+  obs.hasLoadBalancer = !e->single();
+  obs.commandTimeout = e->config.deployment.timeout + kCommandTimeoutExtra;
+  const Rollout* running = e->deployment ? rollout(*e->deployment) : nullptr;
+  if (e->deployment) obs.operationStartedAt = deployments_[*e->deployment].startedAt;
+  for (const auto& m : state.members) {
+    InstanceObservation i;
+    i.id = m.InstanceId;
+    i.launchedAt = m.LaunchTime;
+    i.running = m.State == ports::LifecycleState::kInService;
+    const auto report = std::find_if(state.reports.begin(), state.reports.end(),
+                                     [&](const auto& r) { return r.InstanceId == m.InstanceId; });
+    if (report != state.reports.end()) {
+      i.reporting = report->Reporting;
+      i.answering = report->Answering;
+      i.checkPassing = report->HealthCheckPassing;
+      i.status5xxPercent = report->Status5xxPercent;
+      i.version = report->VersionLabel;
+    }
+    if (!e->single()) {
+      const auto t = state.targets.find(m.InstanceId);
+      const bool healthy =
+          t != state.targets.end() && t->second == ports::TargetHealthState::kHealthy;
+      i.loadBalancerHealthy = healthy;
+      i.checkPassing = healthy;
+      // Out of service, it gets no requests: none of them can fail.
+      if (!healthy) i.status5xxPercent = 0;
+    }
+    if (running != nullptr && running->batch < running->batches.size()) {
+      const auto& batch = running->batches[running->batch];
+      if (std::find(batch.begin(), batch.end(), m.InstanceId) != batch.end()) {
+        i.commandStartedAt = running->batchStarted;
+      }
+    }
+    obs.instances.push_back(std::move(i));
+  }
+  const HealthStatus before = e->health.status;
+  e->health = e->assessor.refresh(obs);
+  e->desc.HealthStatus = toString(e->health.status);
+  const HealthStatus after = e->health.status;
+  // The colour is the operation's while one runs; a Ready environment's follows its status.
+  if (e->desc.Status != EnvironmentStatus::kReady || e->deployment) return;
+  if (after != before) {
+    std::string message = std::string("Environment health has transitioned from ") +
+                          toString(before) + " to " + toString(after) + ".";
+    if (!e->health.causes.empty()) message += " " + e->health.causes.front();
+    const bool worse = colorOf(after) != HealthColor::kGreen && after != HealthStatus::kPending;
+    emit(*e, worse ? Severity::kWarn : Severity::kInfo, std::move(message));
+  }
+  setState(*e, EnvironmentStatus::kReady, colorOf(after));
+}
+
+}  // namespace ebsim::engine
