@@ -56,6 +56,12 @@ std::optional<ports::AwsError> deploymentOptionProblem(const DeploymentSettings&
     return bad(std::to_string(s.batchSize), command, "BatchSize",
                "Value is greater than maximum allowed value: " + std::to_string(maxSize));
   }
+  const HealthStatus t = s.healthCheckSuccessThreshold;
+  if (t != HealthStatus::kOk && t != HealthStatus::kWarning && t != HealthStatus::kDegraded &&
+      t != HealthStatus::kSevere) {
+    return bad(toString(t), "aws:elasticbeanstalk:healthreporting:system",
+               "HealthCheckSuccessThreshold", "Value must be Ok, Warning, Degraded or Severe");
+  }
   if (s.policy == DeploymentPolicy::kTrafficSplitting) {
     if (s.trafficSplittingPercent < 1 || s.trafficSplittingPercent > 100) {
       return bad(std::to_string(s.trafficSplittingPercent), split, "NewVersionPercent",
@@ -480,32 +486,68 @@ void Engine::waitHealthyIn(std::size_t index, std::string targetGroup, std::vect
   const int enhanced = find(r->env)->config.enhancedHealth ? kEnhancedOkChecks : 1;
   const int needed = neededChecks > 0 ? neededChecks : enhanced;
   auto okChecks = std::make_shared<std::map<std::string, int>>();
-  every(kHealthPoll, [this, index, targetGroup, ids, deadline, then, needed,
-                      okChecks](const std::function<void()>& again) {
-    Rollout* ro = rollout(index);
-    if (ro == nullptr) return;
-    checkInstances(*find(ro->env), targetGroup, ids,
-                   [this, index, deadline, then, needed, okChecks, again](bool ok, Checks checks) {
-                     if (rollout(index) == nullptr) return;
-                     bool all = ok;
-                     int present = 0;
-                     for (const auto& [id, check] : checks) {
-                       // An instance that left the load balancer (it died and Auto Scaling replaced
-                       // it) is no longer waited for: the deployment goes on, and its replacement
-                       // boots the expected version, as on EB (eb-reference 9: a new instance on
-                       // the old version).
-                       if (check == Check::kGone) continue;
-                       ++present;
-                       int& count = (*okChecks)[id];
-                       // One failure resets the count (eb-reference 1.4).
-                       count = check == Check::kHealthy ? count + 1 : 0;
-                       all = all && count >= needed;
-                     }
-                     if (all && present > 0) return then(true);
-                     if (ports_.clock.now() >= deadline) return then(false);
-                     again();
-                   });
+  // Counts one poll's answer: consecutive healthy reports per instance (eb-reference 1.4).
+  auto count = [this, index, deadline, then, needed, okChecks](bool ok, const Checks& checks,
+                                                               const std::function<void()>& again) {
+    if (rollout(index) == nullptr) return;
+    bool all = ok;
+    int present = 0;
+    for (const auto& [id, check] : checks) {
+      // An instance that left the load balancer (it died and Auto Scaling replaced it) is no
+      // longer waited for: the deployment goes on, and its replacement boots the expected
+      // version, as on EB (eb-reference 9: a new instance on the old version).
+      if (check == Check::kGone) continue;
+      ++present;
+      int& n = (*okChecks)[id];
+      n = check == Check::kHealthy ? n + 1 : 0;  // one failure resets the count (1.4)
+      all = all && n >= needed;
+    }
+    if (all && present > 0) return then(true);
+    if (ports_.clock.now() >= deadline) return then(false);
+    again();
+  };
+  every(kHealthPoll, [this, index, targetGroup, ids, count](const std::function<void()>& again) {
+    gateChecks(index, targetGroup, ids,
+               [count, again](bool ok, Checks checks) { count(ok, checks, again); });
   });
+}
+
+void Engine::gateChecks(std::size_t index, const std::string& targetGroup,
+                        std::vector<std::string> ids, std::function<void(bool, Checks)> then) {
+  Rollout* ro = rollout(index);
+  if (ro == nullptr) return;
+  checkInstances(
+      *find(ro->env), targetGroup, std::move(ids),
+      [this, index, then = std::move(then)](bool ok, Checks checks) {
+        Rollout* r2 = rollout(index);
+        if (r2 == nullptr) return;
+        if (!ok || !find(r2->env)->config.enhancedHealth || ports_.healthAgent == nullptr) {
+          return then(ok, std::move(checks));
+        }
+        // Enhanced health: an instance counts only if its status meets
+        // HealthCheckSuccessThreshold (eb-reference 1.1): its agent's share of 5xx answers.
+        std::vector<std::string> healthy;
+        for (const auto& [id, check] : checks) {
+          if (check == Check::kHealthy) healthy.push_back(id);
+        }
+        if (healthy.empty()) return then(ok, std::move(checks));
+        aws<ports::ReadAgentReportsResult>(
+            [this, healthy](auto cb) { ports_.healthAgent->readAgentReports({healthy}, cb); },
+            [this, index, then,
+             checks = std::move(checks)](ports::Outcome<ports::ReadAgentReportsResult> o) mutable {
+              Rollout* r3 = rollout(index);
+              if (r3 == nullptr) return;
+              if (!o.ok()) return then(false, std::move(checks));
+              const HealthStatus threshold = r3->settings.healthCheckSuccessThreshold;
+              for (const auto& report : o.value().Reports) {
+                if (meetsThreshold(http5xxStatus(report.Status5xxPercent), threshold)) continue;
+                for (auto& [id, check] : checks) {
+                  if (id == report.InstanceId) check = Check::kUnhealthy;
+                }
+              }
+              then(true, std::move(checks));
+            });
+      });
 }
 
 void Engine::finishRollout(std::size_t index) {

@@ -241,6 +241,10 @@ class Engine {
   // 1 with basic (eb-reference 1.4).
   void waitHealthyIn(std::size_t rollout, std::string targetGroup, std::vector<std::string> ids,
                      sim::SimTime deadline, std::function<void(bool ok)> then, int needed = 0);
+  // One health poll of a deployment: checkInstances(), and with enhanced health an instance
+  // whose agent reports too many 5xx answers for HealthCheckSuccessThreshold counts unhealthy.
+  void gateChecks(std::size_t rollout, const std::string& targetGroup, std::vector<std::string> ids,
+                  std::function<void(bool ok, Checks)> then);
   // Polls the group until `count` of its instances are InService; gives their ids.
   void waitInService(std::size_t rollout, std::string group, int count, sim::SimTime deadline,
                      std::function<void(bool ok, std::vector<std::string> ids)> then);
@@ -250,6 +254,8 @@ class Engine {
   void launchRemaining(std::size_t rollout);
   void splitTraffic(std::size_t rollout);
   void promoteNewInstances(std::size_t rollout);
+  void joinOriginalTargetGroup(std::size_t rollout);      // TrafficSplitting promotion, 2
+  void switchToOriginalTargetGroup(std::size_t rollout);  // TrafficSplitting promotion, 3
   void moveNewInstances(std::size_t rollout);
   void moveAddress(std::size_t rollout);  // SingleInstance Immutable: the EIP to the new one
   void retireOldInstances(std::size_t rollout);

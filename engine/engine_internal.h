@@ -65,6 +65,7 @@ struct Engine::Rollout {
   std::string tempTargetGroup;
   std::vector<std::string> newIds;
   std::vector<std::string> oldIds;
+  bool oldDeregistered = false;  // TrafficSplitting: the old set left the original target group
   // Configuration updates: the instance type being rolled out (and the one replaced), the
   // rolling-update settings, and whether this is the automatic rollback.
   bool configuration = false;

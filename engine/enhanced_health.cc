@@ -8,6 +8,13 @@
 
 namespace ebsim::engine {
 
+HealthStatus http5xxStatus(double percent) {
+  if (percent >= kHttp5xxSeverePercent) return HealthStatus::kSevere;
+  if (percent >= kHttp5xxDegradedPercent) return HealthStatus::kDegraded;
+  if (percent >= kHttp5xxWarningPercent) return HealthStatus::kWarning;
+  return HealthStatus::kOk;
+}
+
 const char* toString(HealthStatus status) {
   switch (status) {
     case HealthStatus::kNoData:
@@ -144,13 +151,6 @@ std::string percentText(double percent) {
 // eb-reference 5.4, literal: "5% of the requests are failing with HTTP 5xx".
 std::string http5xxCause(double percent) {
   return percentText(percent) + " of the requests are failing with HTTP 5xx";
-}
-
-HealthStatus http5xxStatus(double percent) {
-  if (percent >= kHttp5xxSeverePercent) return HealthStatus::kSevere;
-  if (percent >= kHttp5xxDegradedPercent) return HealthStatus::kDegraded;
-  if (percent >= kHttp5xxWarningPercent) return HealthStatus::kWarning;
-  return HealthStatus::kOk;
 }
 
 // "2 out of 5 instances" as in eb-reference 5.4's examples ("1 out of 1 instance").

@@ -15,18 +15,7 @@
 
 namespace ebsim::engine {
 
-// eb-reference 7.3 HealthStatus / 5.4.
-enum class HealthStatus {
-  kNoData,
-  kUnknown,
-  kPending,
-  kOk,
-  kInfo,
-  kWarning,
-  kDegraded,
-  kSevere,
-  kSuspended
-};
+// HealthStatus itself is in environment.h (deployment settings name one).
 const char* toString(HealthStatus status);  // "NoData", "Unknown", ... as in 7.3
 // 5.4: Ok/Info Green; Warning Yellow; Degraded/Severe Red; Pending/Unknown/NoData/Suspended Grey.
 HealthColor colorOf(HealthStatus status);
@@ -34,6 +23,9 @@ HealthColor colorOf(HealthStatus status);
 // Info counts as Ok; grey statuses never meet it. Throws std::invalid_argument unless
 // `threshold` is Ok, Warning, Degraded or Severe.
 bool meetsThreshold(HealthStatus status, HealthStatus threshold);
+
+// The status a share of 5xx answers alone gives an instance (the kHttp5xx* thresholds below).
+HealthStatus http5xxStatus(double percent);
 
 // ---- Thresholds -------------------------------------------------------------------------------
 // Documented by EB (eb-reference 5.4): at least 3 failures within one minute.

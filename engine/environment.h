@@ -30,6 +30,19 @@ const char* toString(EnvironmentStatus status);
 enum class HealthColor { kGrey, kGreen, kYellow, kRed };
 const char* toString(HealthColor color);
 
+// Enhanced health statuses (eb-reference 5.4, 7.3); see enhanced_health.h.
+enum class HealthStatus {
+  kNoData,
+  kUnknown,
+  kPending,
+  kOk,
+  kInfo,
+  kWarning,
+  kDegraded,
+  kSevere,
+  kSuspended
+};
+
 enum class EnvironmentType { kLoadBalanced, kSingleInstance };
 
 enum class DeploymentPolicy {
@@ -48,6 +61,9 @@ struct DeploymentSettings {
   int batchSize = 100;
   bool ignoreHealthCheck = false;
   sim::Duration timeout = sim::Duration::seconds(600);  // EB adds 240 s (eb-reference 1.1)
+  // The lowest enhanced status an instance may have and still count as healthy in a deployment
+  // (eb-reference 1.1): Ok, Warning, Degraded or Severe.
+  HealthStatus healthCheckSuccessThreshold = HealthStatus::kOk;
   int trafficSplittingPercent = 10;
   sim::Duration evaluationTime = sim::Duration::minutes(5);
 };

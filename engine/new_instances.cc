@@ -18,6 +18,10 @@ using sim::SimTime;
 namespace {
 
 constexpr Duration kPoll = Duration::nanos(10'000'000'000);
+// TrafficSplitting evaluation: consecutive unhealthy polls (10 s apart) before the new set is
+// judged unhealthy. EB does not publish the rule; ours mirrors enhanced health's "at least 3
+// failures within one minute" (eb-reference 5.4), so one failed check is not a rollback.
+constexpr int kEvaluationFailures = 3;
 
 std::string idList(const std::vector<std::string>& ids) {
   std::string out;
@@ -235,31 +239,30 @@ void Engine::splitTraffic(std::size_t index) {
              "Shifting " + std::to_string(p) +
                  " percent of incoming client traffic to the new application version for "
                  "evaluation.");
-        // Evaluate: every new target must stay healthy for the whole EvaluationTime.
+        // Evaluate for EvaluationTime: an instance unhealthy in kEvaluationFailures consecutive
+        // polls (or answering too many 5xx for HealthCheckSuccessThreshold) rolls it back.
         const SimTime until = ports_.clock.now() + ro->settings.evaluationTime;
-        every(kPoll, [this, index, until](const std::function<void()>& again) {
+        auto failures = std::make_shared<std::map<std::string, int>>();
+        every(kPoll, [this, index, until, failures](const std::function<void()>& again) {
           Rollout* r2 = rollout(index);
           if (r2 == nullptr) return;
-          aws<ports::DescribeTargetHealthResult>(
-              [this, tg = r2->tempTargetGroup, ids = r2->newIds](auto cb) {
-                ports_.elb.describeTargetHealth({tg, ids}, cb);
-              },
-              [this, index, until, again](ports::Outcome<ports::DescribeTargetHealthResult> h) {
-                if (rollout(index) == nullptr) return;
-                bool healthy = h.ok();
-                if (h.ok()) {
-                  for (const auto& t : h.value().TargetHealthDescriptions) {
-                    healthy = healthy && t.State == ports::TargetHealthState::kHealthy;
-                  }
-                }
-                if (!healthy) {
-                  return rollBackNewInstances(index,
-                                              "New instances became unhealthy during the "
-                                              "evaluation period.");
-                }
-                if (ports_.clock.now() >= until) return promoteNewInstances(index);
-                again();
-              });
+          gateChecks(index, r2->tempTargetGroup, r2->newIds,
+                     [this, index, until, failures, again](bool ok, Checks checks) {
+                       if (rollout(index) == nullptr) return;
+                       bool failed = false;
+                       for (const auto& [id, check] : checks) {
+                         int& n = (*failures)[id];
+                         n = ok && check == Check::kHealthy ? 0 : n + 1;
+                         failed = failed || n >= kEvaluationFailures;
+                       }
+                       if (failed) {
+                         return rollBackNewInstances(index,
+                                                     "New instances became unhealthy during the "
+                                                     "evaluation period.");
+                       }
+                       if (ports_.clock.now() >= until) return promoteNewInstances(index);
+                       again();
+                     });
         });
       });
 }
@@ -267,8 +270,28 @@ void Engine::splitTraffic(std::size_t index) {
 void Engine::promoteNewInstances(std::size_t index) {
   Rollout* r = rollout(index);
   if (!splitting(r->settings)) return moveNewInstances(index);
-  // TrafficSplitting: the new set joins the original target group and takes all the traffic
-  // before it leaves its temporary group, so no request meets an empty group.
+  // TrafficSplitting (eb-reference 1.7 step 4): all traffic to the new set first; then the new
+  // set joins the original target group and the old set leaves it, so that when the listener
+  // goes back to the original target group only new instances are there.
+  Env* e = find(r->env);
+  ports::ModifyListenerRequest all;
+  all.LoadBalancerArn = e->loadBalancerArn;
+  all.ForwardTo = {{r->tempTargetGroup, 1}};
+  aws<ports::Empty>([this, all](auto cb) { ports_.elb.modifyListener(all, cb); },
+                    [this, index](ports::Outcome<ports::Empty> o) {
+                      Rollout* ro = rollout(index);
+                      if (ro == nullptr) return;
+                      if (!o.ok())
+                        return rollBackNewInstances(index, "Could not move the traffic.");
+                      // (EB's exact wording for this step is not in the reference.)
+                      emit(*find(ro->env), Severity::kInfo,
+                           "Shifting all incoming client traffic to the new application version.");
+                      joinOriginalTargetGroup(index);
+                    });
+}
+
+void Engine::joinOriginalTargetGroup(std::size_t index) {
+  Rollout* r = rollout(index);
   Env* e = find(r->env);
   aws<ports::Empty>(
       [this, tg = e->targetGroupArn, ids = r->newIds](auto cb) {
@@ -286,20 +309,52 @@ void Engine::promoteNewInstances(std::size_t index) {
               if (r2 == nullptr) return;
               if (!healthy)
                 return rollBackNewInstances(index, "The new set did not become healthy.");
-              Env* en = find(r2->env);
-              ports::ModifyListenerRequest req;
-              req.LoadBalancerArn = en->loadBalancerArn;
-              req.ForwardTo = {{en->targetGroupArn, 1}};
-              aws<ports::Empty>([this, req](auto cb) { ports_.elb.modifyListener(req, cb); },
-                                [this, index](ports::Outcome<ports::Empty> l) {
-                                  if (!l.ok()) {
-                                    return rollBackNewInstances(
-                                        index, "Could not move the traffic to the new set.");
-                                  }
-                                  moveNewInstances(index);
-                                });
+              // The old set leaves the original target group (it gets no traffic already).
+              describeGroup(
+                  find(r2->env)->groupName,
+                  [this, index](ports::Outcome<ports::DescribeAutoScalingGroupsResult> d) {
+                    Rollout* r3 = rollout(index);
+                    if (r3 == nullptr) return;
+                    if (!d.ok() || d.value().AutoScalingGroups.empty()) {
+                      return rollBackNewInstances(index,
+                                                  "Could not describe the permanent "
+                                                  "group.");
+                    }
+                    r3->oldIds.clear();
+                    for (const auto& i : d.value().AutoScalingGroups[0].Instances) {
+                      r3->oldIds.push_back(i.InstanceId);
+                    }
+                    switchToOriginalTargetGroup(index);
+                  });
             },
             1);
+      });
+}
+
+void Engine::switchToOriginalTargetGroup(std::size_t index) {
+  Rollout* r = rollout(index);
+  Env* e = find(r->env);
+  r->oldDeregistered = true;  // a rollback from here registers them again
+  aws<ports::Empty>(
+      [this, tg = e->targetGroupArn, old = r->oldIds](auto cb) {
+        ports_.elb.deregisterTargets({tg, old}, cb);
+      },
+      [this, index](ports::Outcome<ports::Empty> o) {
+        Rollout* ro = rollout(index);
+        if (ro == nullptr) return;
+        if (!o.ok()) return rollBackNewInstances(index, "Could not deregister the old set.");
+        Env* en = find(ro->env);
+        ports::ModifyListenerRequest req;
+        req.LoadBalancerArn = en->loadBalancerArn;
+        req.ForwardTo = {{en->targetGroupArn, 1}};
+        aws<ports::Empty>([this, req](auto cb) { ports_.elb.modifyListener(req, cb); },
+                          [this, index](ports::Outcome<ports::Empty> l) {
+                            if (!l.ok()) {
+                              return rollBackNewInstances(
+                                  index, "Could not move the traffic to the new set.");
+                            }
+                            moveNewInstances(index);
+                          });
       });
 }
 
@@ -494,6 +549,15 @@ void Engine::rollBackNewInstances(std::size_t index, const std::string& reason) 
   rec.failureDetectedAt = ports_.clock.now();
   // eb-reference 1.6/1.7: traffic back to the old set, the temporary group deleted (its
   // instances with it), the fleet untouched. Failed instances' logs are kept for an hour.
+  if (r->oldDeregistered) {
+    // TrafficSplitting failed after the old set left the original target group: it goes back
+    // before the traffic does.
+    aws<ports::Empty>(
+        [this, tg = e->targetGroupArn, old = r->oldIds](auto cb) {
+          ports_.elb.registerTargets({tg, old}, cb);
+        },
+        [](ports::Outcome<ports::Empty>) {});
+  }
   if (splitting(r->settings) && !r->tempTargetGroup.empty()) {
     ports::ModifyListenerRequest req;
     req.LoadBalancerArn = e->loadBalancerArn;

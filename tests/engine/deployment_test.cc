@@ -293,6 +293,8 @@ TEST_CASE("eb-reference 1.7 and 2: TrafficSplitting sends 10 % to the new set, t
   const auto index = h.engine.deploy("shop-ts", "v2", policy(DeploymentPolicy::kTrafficSplitting));
   REQUIRE(index.ok());
   double canaryShare = 0;
+  bool allToNewSet = false;
+  const std::string original = h.targetGroup("shop-ts");
   for (int i = 0; i < 60 * 20 && h.engine.describe("shop-ts")->Status != EnvironmentStatus::kReady;
        ++i) {
     h.w.runFor(Duration::seconds(1));
@@ -304,10 +306,16 @@ TEST_CASE("eb-reference 1.7 and 2: TrafficSplitting sends 10 % to the new set, t
         *h.cloud.elb().loadBalancerArnByDnsName(h.engine.describe("shop-ts")->EndpointURL);
     const auto routes = h.cloud.elb().routes(lb);
     if (routes.size() == 2) canaryShare = routes[1].share;
+    // Promotion sends all traffic to the new set before the old one leaves (eb-reference 1.7).
+    if (routes.size() == 1 && routes[0].targetGroupArn != original) {
+      allToNewSet = true;
+    }
   }
   const auto& rec = h.engine.deployments().at(index.value());
   CHECK(rec.outcome == DeploymentOutcome::kSucceeded);
   CHECK(canaryShare == Approx(0.10));  // NewVersionPercent default 10
+  CHECK(allToNewSet);
+  CHECK(h.said("shop-ts", "Shifting all incoming client traffic to the new application version."));
   h.w.runFor(Duration::minutes(2));
   CHECK(h.runningVersions() == std::map<std::string, int>{{"v2", 4}});
   CHECK(h.cloud.traffic().totals().failed - before.failed == Approx(0).margin(1e-6));
@@ -434,4 +442,69 @@ TEST_CASE("eb-reference 1.1 and 7.4: deployment options out of range are refused
   CHECK_THAT(h.engine.deploy("shop-opts", "v2", s).error().Message,
              Catch::Contains("EvaluationTime"));
   CHECK(h.engine.describe("shop-opts")->Status == EnvironmentStatus::kReady);  // nothing started
+}
+
+TEST_CASE("eb-reference 1.7 and 5.4: a blip of a few seconds during evaluation is no rollback",
+          "[engine][deploy]") {
+  Harness h;
+  h.createReady("shop-ts", 2, 100);
+  const std::string original = h.targetGroup("shop-ts");
+  const auto index = h.engine.deploy("shop-ts", "v2", policy(DeploymentPolicy::kTrafficSplitting));
+  REQUIRE(index.ok());
+  // Until the canary share is on.
+  const auto lb =
+      *h.cloud.elb().loadBalancerArnByDnsName(h.engine.describe("shop-ts")->EndpointURL);
+  for (int i = 0; i < 1200 && h.cloud.elb().routes(lb).size() < 2; ++i) {
+    h.w.runFor(Duration::seconds(1));
+  }
+  REQUIRE(h.cloud.elb().routes(lb).size() == 2);
+  h.w.runFor(Duration::minutes(1));
+  // One new instance answers 5xx for 15 s: one or two polls see it, fewer than the three in a
+  // row that judge the new set unhealthy.
+  const std::string tg = h.cloud.elb().routes(lb)[1].targetGroupArn;
+  h.cloud.ec2().makeAppUnhealthy(h.cloud.elb().inService(tg).front(), Duration::seconds(15));
+  h.runDeployment("shop-ts");
+  CHECK(h.engine.deployments().at(index.value()).outcome == DeploymentOutcome::kSucceeded);
+  CHECK(h.targetGroup("shop-ts") == original);
+}
+
+TEST_CASE(
+    "eb-reference 1.1: HealthCheckSuccessThreshold decides whether 5xx answers fail a "
+    "deployment",
+    "[engine][deploy]") {
+  for (const auto threshold :
+       {ebsim::engine::HealthStatus::kOk, ebsim::engine::HealthStatus::kDegraded}) {
+    for (const auto p : {DeploymentPolicy::kRolling, DeploymentPolicy::kTrafficSplitting}) {
+      Harness h;
+      h.createReady("shop-thr", 2, 100);
+      DeploymentSettings s = policy(p, 50);
+      s.timeout = Duration::seconds(120);
+      s.healthCheckSuccessThreshold = threshold;
+      // "errors" passes every load-balancer check but answers 20 % with 5xx: Degraded.
+      const auto index = h.engine.deploy("shop-thr", "errors", s);
+      REQUIRE(index.ok());
+      h.runDeployment("shop-thr");
+      const auto outcome = h.engine.deployments().at(index.value()).outcome;
+      INFO(toString(p) << " with threshold " << toString(threshold));
+      if (threshold == ebsim::engine::HealthStatus::kOk) {
+        CHECK(outcome != DeploymentOutcome::kSucceeded);
+      } else {
+        CHECK(outcome == DeploymentOutcome::kSucceeded);
+      }
+    }
+  }
+}
+
+TEST_CASE("eb-reference 1.1 and 7.4: HealthCheckSuccessThreshold must be Ok to Severe",
+          "[engine][deploy]") {
+  Harness h;
+  h.createReady("shop-thr", 1);
+  DeploymentSettings s = policy(DeploymentPolicy::kRolling);
+  s.healthCheckSuccessThreshold = ebsim::engine::HealthStatus::kInfo;
+  const auto r = h.engine.deploy("shop-thr", "v2", s);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().Message ==
+        "Configuration validation exception: Invalid option value: 'Info' (Namespace: "
+        "'aws:elasticbeanstalk:healthreporting:system', OptionName: "
+        "'HealthCheckSuccessThreshold'): Value must be Ok, Warning, Degraded or Severe");
 }

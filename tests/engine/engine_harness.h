@@ -42,6 +42,9 @@ inline emu::CloudOptions cloudOptions() {
   emu::ec2::AppVersion broken = v1;
   broken.deployFails = true;
   o.ec2.versions["broken"] = broken;
+  emu::ec2::AppVersion errors = v1;  // passes every check, answers 20 % of requests with 5xx
+  errors.errorRate = 0.2;
+  o.ec2.versions["errors"] = errors;
   return o;
 }
 
@@ -58,7 +61,7 @@ struct Harness {
                                    cloud.route53().hostedZoneId(), w.ctx.region.storageBucket(),
                                    &telemetry, &cloud.ec2()}) {
     REQUIRE(engine.createApplication("shop").ok());
-    for (const char* v : {"v1", "v2", "bad", "broken", "later"}) {
+    for (const char* v : {"v1", "v2", "bad", "broken", "later", "errors"}) {
       cloud.s3().putDirect(std::string("shop/") + v + ".zip", "zip");
       REQUIRE(engine.createApplicationVersion("shop", v, std::string("shop/") + v + ".zip").ok());
     }
