@@ -134,7 +134,7 @@ ports::Outcome<std::size_t> Engine::updateConfiguration(const std::string& envir
           {"configuration", std::string(immutable ? "Immutable" : "Rolling")}});
   emit(*e, Severity::kInfo,
        "Updating environment " + environmentName + "'s configuration settings.");
-  ports_.clock.startTimer(Duration::zero(), [this, index] { applyInPlace(index); });
+  after(Duration::zero(), [this, index] { applyInPlace(index); });
   return index;
 }
 
@@ -265,8 +265,7 @@ void Engine::replaceNextBatch(std::size_t index) {
                           drainAndTerminate(*env2, old);
                           const RollingUpdateSettings& s = r4->rollingUpdate;
                           if (s.type == RollingUpdateSettings::Type::kTime) {
-                            ports_.clock.startTimer(
-                                s.pauseTime, [this, index] { configBatchDone(index, true); });
+                            after(s.pauseTime, [this, index] { configBatchDone(index, true); });
                             return;
                           }
                           // Health: the replacements in service and healthy within the timeout.
@@ -443,19 +442,19 @@ void Engine::surgeBatch(std::size_t index, std::vector<std::string> old, int tot
                     });
               });
         };
-        waitInService(
-            index, env->groupName, total + surge, deadline,
-            [this, index, deadline, retire](bool ok, std::vector<std::string> ids) {
-              if (!ok) return retire(false);
-              Rollout* r2 = rollout(index);
-              if (r2 == nullptr) return;
-              if (r2->rollingUpdate.type == RollingUpdateSettings::Type::kTime) {
-                ports_.clock.startTimer(r2->rollingUpdate.pauseTime, [retire] { retire(true); });
-                return;
-              }
-              waitHealthyIn(index, find(r2->env)->targetGroupArn, ids, deadline,
+        waitInService(index, env->groupName, total + surge, deadline,
+                      [this, index, deadline, retire](bool ok, std::vector<std::string> ids) {
+                        if (!ok) return retire(false);
+                        Rollout* r2 = rollout(index);
+                        if (r2 == nullptr) return;
+                        if (r2->rollingUpdate.type == RollingUpdateSettings::Type::kTime) {
+                          after(r2->rollingUpdate.pauseTime, [retire] { retire(true); });
+                          return;
+                        }
+                        waitHealthyIn(
+                            index, find(r2->env)->targetGroupArn, ids, deadline,
                             [this, index, retire](bool h) { retire(h || ignoresHealth(index)); });
-            });
+                      });
       });
 }
 

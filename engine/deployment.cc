@@ -185,7 +185,7 @@ ports::Outcome<std::size_t> Engine::deploy(const std::string& environmentName,
           {"version", version},
           {"policy", std::string(toString(s.policy))}});
   emit(*e, Severity::kInfo, "Environment update is starting.");
-  ports_.clock.startTimer(Duration::zero(), [this, index] { startRollout(index); });
+  after(Duration::zero(), [this, index] { startRollout(index); });
   return index;
 }
 
@@ -387,7 +387,7 @@ void Engine::startBatch(std::size_t index) {
         }
         if (!o.ok()) return failRollout(index, "Could not deregister the batch.");
         const Duration drain = find(ro->env)->config.deregistrationDelay;
-        ports_.clock.startTimer(drain, [this, index, ids, deadline, n] {
+        after(drain, [this, index, ids, deadline, n] {
           Rollout* r2 = rollout(index);
           if (r2 == nullptr) return;
           Env* env = find(r2->env);

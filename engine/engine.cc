@@ -160,19 +160,26 @@ std::string Engine::newRequestId() {
 namespace {
 struct Loop : std::enable_shared_from_this<Loop> {
   ports::Clock* clock;
+  std::weak_ptr<const char> alive;  // the engine's: a loop outliving it stops
   Duration interval;
   std::function<void(const std::function<void()>&)> step;
   void run() {
+    if (alive.expired()) return;
     auto self = shared_from_this();
     step([self] { self->clock->startTimer(self->interval, [self] { self->run(); }); });
   }
 };
 }  // namespace
 
+void Engine::after(Duration delay, std::function<void()> f) {
+  ports_.clock.startTimer(delay, guarded(std::move(f)));
+}
+
 void Engine::every(Duration interval,
                    std::function<void(const std::function<void()>& again)> step) {
   auto loop = std::make_shared<Loop>();
   loop->clock = &ports_.clock;
+  loop->alive = alive_;
   loop->interval = interval;
   loop->step = std::move(step);
   loop->run();
@@ -211,8 +218,8 @@ void Engine::drainAndTerminate(const Env& env, std::vector<std::string> ids) {
         ports_.elb.deregisterTargets({tg, ids}, cb);
       },
       [](ports::Outcome<ports::Empty>) {});
-  ports_.clock.startTimer(env.config.deregistrationDelay,
-                          [this, ids = std::move(ids)]() mutable { terminate(std::move(ids)); });
+  after(env.config.deregistrationDelay,
+        [this, ids = std::move(ids)]() mutable { terminate(std::move(ids)); });
 }
 
 void Engine::emit(Env& env, Severity severity, std::string message) {
@@ -447,7 +454,7 @@ ports::Outcome<EnvironmentDescription> Engine::createEnvironment(CreateEnvironme
 
   emit(ref, Severity::kInfo, "createEnvironment is starting.");
   // The steps run after this call returns, like the service's background work.
-  ports_.clock.startTimer(Duration::zero(), [this, name] {
+  after(Duration::zero(), [this, name] {
     Env* e = find(name);
     if (e == nullptr) return;
     emit(*e, Severity::kInfo,
@@ -596,7 +603,7 @@ void Engine::waitForInstances(const std::string& name) {
                                 "Instances did not pass health checks within the "
                                 "command timeout.");
           }
-          ports_.clock.startTimer(kPollInterval, [this, name] { waitForInstances(name); });
+          after(kPollInterval, [this, name] { waitForInstances(name); });
         });
       });
 }

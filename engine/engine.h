@@ -91,7 +91,9 @@ struct CreateEnvironmentRequest {
 class Engine {
  public:
   explicit Engine(EnginePorts ports);
-  ~Engine();  // timers it started capture `this`: the clock must not fire them afterwards
+  // Timers and calls it started may still be pending in the clock and the emulators: they hold
+  // only a weak "alive" token, so after destruction they fire and do nothing.
+  ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
@@ -280,6 +282,16 @@ class Engine {
   void recordOutcome(std::size_t record, DeploymentOutcome outcome);
   Rollout* rollout(std::size_t index);
 
+  // `f`, made to do nothing once the engine is destroyed (see alive_).
+  template <typename F>
+  auto guarded(F f) const {
+    return [alive = std::weak_ptr<const char>(alive_), f = std::move(f)](auto&&... args) {
+      if (!alive.expired()) f(std::forward<decltype(args)>(args)...);
+    };
+  }
+  // A timer of the engine's own: runs `f` after `delay` unless the engine is gone by then.
+  void after(sim::Duration delay, std::function<void()> f);
+
   // Runs `step` now; each call of its `again` runs it once more after `interval`. Holds no
   // reference to itself: when a step stops calling `again`, the loop is freed.
   void every(sim::Duration interval, std::function<void(const std::function<void()>& again)> step);
@@ -296,6 +308,8 @@ class Engine {
   std::map<std::size_t, std::unique_ptr<Rollout>> rollouts_;  // in progress, by record index
   std::vector<std::function<void(const EnvironmentDescription&)>> listeners_;
   std::uint64_t idCounter_ = 0;
+  // Expires with the engine: every callback it hands out checks it (guarded()).
+  std::shared_ptr<const char> alive_ = std::make_shared<const char>('\0');
   sim::Duration dnsDrain_ = sim::Duration::seconds(60);
   sim::Duration healthRefresh_ = sim::Duration::seconds(10);
 };

@@ -104,8 +104,9 @@ void Engine::aws(std::function<void(ports::Callback<T>)> call, ports::Callback<T
                  std::optional<sim::Duration> attemptTimeout) {
   RetryPolicy policy = retry_;
   if (attemptTimeout) policy.attemptTimeout = *attemptTimeout;
-  callWithRetry<T>(RetryContext{ports_.clock, ports_.random, policy}, std::move(call),
-                   std::move(done));
+  callWithRetry<T>(RetryContext{ports_.clock, ports_.random, policy},
+                   std::function<void(ports::Callback<T>)>(guarded(std::move(call))),
+                   ports::Callback<T>(guarded(std::move(done))));
 }
 
 namespace detail {

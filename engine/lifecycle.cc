@@ -80,7 +80,7 @@ ports::Outcome<ports::Empty> Engine::terminateEnvironment(const std::string& nam
   }
   setState(*e, EnvironmentStatus::kTerminating, HealthColor::kGrey);
   emit(*e, Severity::kInfo, "terminateEnvironment is starting.");
-  ports_.clock.startTimer(Duration::zero(), [this, name] { tearDown(name); });
+  after(Duration::zero(), [this, name] { tearDown(name); });
   return ports::Empty{};
 }
 
@@ -309,8 +309,7 @@ ports::Outcome<ports::Empty> Engine::blueGreen(const std::string& environment,
                   describe(greenName)->Status != EnvironmentStatus::kReady) {
                 return again3();
               }
-              ports_.clock.startTimer(terminateAfter,
-                                      [this, environment] { terminateEnvironment(environment); });
+              after(terminateAfter, [this, environment] { terminateEnvironment(environment); });
             });
     });
   });
@@ -391,7 +390,7 @@ ports::Outcome<ports::Empty> Engine::abortEnvironmentUpdate(const std::string& n
          "appropriate application version.");
   }
   // Ready again once the clean-up calls are on their way (the service's Aborting phase).
-  ports_.clock.startTimer(Duration::seconds(5), [this, name] {
+  after(Duration::seconds(5), [this, name] {
     Env* env = find(name);
     if (env == nullptr || env->desc.Status != EnvironmentStatus::kAborting) return;
     emit(*env, Severity::kInfo, "Environment update was aborted.");
