@@ -1,5 +1,6 @@
 // Code deployments (eb-reference.md sections 1.3-1.5 and 7.5): AllAtOnce, Rolling and
-// RollingWithAdditionalBatch. Immutable and TrafficSplitting come in the next slice.
+// RollingWithAdditionalBatch, the health gates they share with the other policies, and the end
+// of every rollout. Immutable and TrafficSplitting are in new_instances.cc.
 
 #include <algorithm>
 #include <optional>

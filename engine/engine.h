@@ -2,8 +2,10 @@
 
 // Engine: the deployment engine, as Elastic Beanstalk runs it, written against the ports only.
 //
-// This first slice holds applications, versions and load-balanced environments. Creating one
-// takes EB's steps, with its literal events (eb-reference.md 7.5):
+// Applications, versions and environments (load-balanced and SingleInstance), code deployments
+// with every policy, configuration updates, blue/green, abort and enhanced health; docs/engine.md
+// says what is modelled and what is not. Creating a load-balanced environment takes EB's steps,
+// with its literal events (eb-reference.md 7.5):
 //   createEnvironment is starting. -> Using <bucket> as Amazon S3 storage bucket for
 //   environment data. -> Created load balancer named: ... -> Created target group named: ...
 //   -> Created Auto Scaling group named: ... -> Waiting for EC2 instances to launch. This may
@@ -12,7 +14,7 @@
 //   Pending to Ok. ... (enhanced) or Environment health has been set to GREEN (basic).
 // If the instances are not healthy within the command timeout (+240 s), it ends with
 // "Create environment operation is complete, but with errors." and health Red.
-// Every AWS call is retried (engine/retry.h). Deployments come in the next slice (issue 4).
+// Every AWS call is retried (engine/retry.h).
 
 #include <functional>
 #include <map>
