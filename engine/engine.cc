@@ -554,6 +554,7 @@ void Engine::createGroup(const std::string& name) {
   if (!e->single()) req.TargetGroupARNs = {e->targetGroupArn};
   req.HealthCheck = e->config.autoScalingHealthCheck;
   req.HealthCheckGracePeriod = e->config.healthCheckGracePeriod;
+  req.DefaultCooldown = e->config.cooldown;
   const std::string groupName = req.AutoScalingGroupName;
   aws<ports::Empty>([this, req](auto cb) { ports_.autoscaling.createAutoScalingGroup(req, cb); },
                     [this, name, groupName](ports::Outcome<ports::Empty> o) {
@@ -565,11 +566,48 @@ void Engine::createGroup(const std::string& name) {
                       }
                       env->groupName = groupName;
                       emit(*env, Severity::kInfo, "Created Auto Scaling group named: " + groupName);
+                      putScalingPolicies(name);
                       emit(*env, Severity::kInfo,
                            "Waiting for EC2 instances to launch. This may take a few minutes.");
                       env->waitingSince = ports_.clock.now();
                       waitForInstances(name);
                     });
+}
+
+void Engine::putScalingPolicies(const std::string& name) {
+  Env* e = find(name);
+  if (e == nullptr || !e->config.trigger || e->single()) return;
+  const ScalingTrigger& t = *e->config.trigger;
+  const std::int64_t periods = std::max<std::int64_t>(
+      1, t.breachDuration.count() / std::max<std::int64_t>(1, t.period.count()));
+  // eb-reference 6: one alarm and policy each way, named as EB's stack names them.
+  for (const bool high : {true, false}) {
+    ports::PutScalingPolicyRequest p;
+    p.AutoScalingGroupName = e->groupName;
+    const std::string alarm =
+        "awseb-" + e->desc.EnvironmentId + "-stack-AWSEBCloudwatchAlarm" + (high ? "High" : "Low");
+    p.PolicyName = alarm + "-policy";
+    p.ScalingAdjustment = high ? t.upperIncrement : t.lowerIncrement;
+    p.Alarm.MetricName = t.metric;
+    p.Alarm.Statistic = t.statistic;
+    p.Alarm.Period = t.period;
+    p.Alarm.EvaluationPeriods = static_cast<int>(periods);
+    p.Alarm.Threshold = high ? t.upperThreshold : t.lowerThreshold;
+    p.Alarm.Comparison = high ? ports::ComparisonOperator::kGreaterThanThreshold
+                              : ports::ComparisonOperator::kLessThanThreshold;
+    aws<ports::Empty>(
+        [this, p](auto cb) { ports_.autoscaling.putScalingPolicy(p, cb); },
+        [this, name, alarm](ports::Outcome<ports::Empty> o) {
+          Env* env = find(name);
+          if (env == nullptr) return;
+          if (o.ok()) {
+            emit(*env, Severity::kInfo, "Created CloudWatch alarm named: " + alarm);
+          } else {
+            emit(*env, Severity::kWarn,
+                 "Creating CloudWatch alarm " + alarm + " failed: " + o.error().Message);
+          }
+        });
+  }
 }
 
 void Engine::waitForInstances(const std::string& name) {

@@ -209,6 +209,7 @@ class Engine {
   void allocateAddress(const std::string& env);  // SingleInstance: its Elastic IP
   void createTargetGroup(const std::string& env);
   void createGroup(const std::string& env);
+  void putScalingPolicies(const std::string& env);  // aws:autoscaling:trigger
   void waitForInstances(const std::string& env);
   void pointCname(const std::string& env);
   void launchFailed(Env& env, const std::string& why);

@@ -114,6 +114,19 @@ struct DatabaseConfig {
   DeletionPolicy deletionPolicy = DeletionPolicy::kDelete;  // EB's default
 };
 
+// aws:autoscaling:trigger (eb-reference 6): two CloudWatch alarms, each with a scaling policy.
+// EB's defaults are NetworkOut, Average, 5 min, 6,000,000 / 2,000,000 bytes, +1 / -1.
+struct ScalingTrigger {
+  std::string metric = "NetworkOut";  // NetworkOut, NetworkIn, CPUUtilization, RequestCount
+  ports::MetricStatistic statistic = ports::MetricStatistic::kAverage;
+  sim::Duration period = sim::Duration::minutes(5);
+  sim::Duration breachDuration = sim::Duration::minutes(5);  // a multiple of the period
+  double upperThreshold = 6'000'000;
+  double lowerThreshold = 2'000'000;
+  int upperIncrement = 1;
+  int lowerIncrement = -1;
+};
+
 struct EnvironmentConfig {
   EnvironmentType type = EnvironmentType::kLoadBalanced;
   std::string instanceType = "t3.small";
@@ -127,6 +140,10 @@ struct EnvironmentConfig {
   ports::HealthCheckType autoScalingHealthCheck = ports::HealthCheckType::kEc2;
   sim::Duration healthCheckGracePeriod = sim::Duration::seconds(300);
   bool enhancedHealth = true;
+  // Scaling alarms; none unless given (EB always creates its NetworkOut trigger; ebsim leaves a
+  // fleet at its desired size unless the scenario asks for scaling).
+  std::optional<ScalingTrigger> trigger;
+  sim::Duration cooldown = sim::Duration::seconds(360);  // aws:autoscaling:asg Cooldown
   DeploymentSettings deployment;
   std::optional<DatabaseConfig> database;
 };

@@ -160,3 +160,34 @@ TEST_CASE("an engine destroyed mid-operation leaves pending timers and calls har
   // The Auto Scaling group the engine made keeps its instances.
   CHECK(h.cloud.ec2().liveInstanceIds().size() >= 3);
 }
+
+TEST_CASE("eb-reference 6: an aws:autoscaling:trigger scales the group out under load",
+          "[engine][autoscaling]") {
+  Harness h;
+  auto r = h.request("shop-scale");
+  r.Config.minSize = 2;
+  r.Config.maxSize = 6;
+  ebsim::engine::ScalingTrigger t;
+  t.metric = "RequestCount";
+  t.period = Duration::minutes(1);
+  t.breachDuration = Duration::minutes(1);
+  t.upperThreshold = 3000;  // requests per instance per minute: 50 rps
+  t.lowerThreshold = 600;
+  r.Config.trigger = t;
+  r.Config.cooldown = Duration::seconds(60);
+  REQUIRE(h.engine.createEnvironment(r).ok());
+  for (int i = 0; i < 120 && h.engine.describe("shop-scale")->Status != EnvironmentStatus::kReady;
+       ++i) {
+    h.w.runFor(Duration::seconds(10));
+  }
+  REQUIRE(h.engine.describe("shop-scale")->Status == EnvironmentStatus::kReady);
+  const auto& msgs = h.messages("shop-scale");
+  CHECK(std::count_if(msgs.begin(), msgs.end(), [](const std::string& m) {
+          return m.rfind("Created CloudWatch alarm named: awseb-", 0) == 0;
+        }) == 2);
+  CHECK(h.cloud.ec2().liveInstanceIds().size() == 2);
+  h.cloud.addClients(h.engine.describe("shop-scale")->CNAME, {{h.w.now(), 300.0}});
+  h.w.runFor(Duration::minutes(30));
+  // 300 rps needs 6 instances to stay under 50 rps each: the group grows to its MaxSize.
+  CHECK(h.cloud.ec2().liveInstanceIds().size() == 6);
+}
