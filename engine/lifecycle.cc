@@ -48,8 +48,8 @@ ports::Outcome<ports::Empty> Engine::terminateEnvironment(const std::string& nam
   if (e->swappedAwayAt && now - *e->swappedAwayAt < dnsDrain_) {
     warn(*e, "Terminating environment " + name + " " +
                  // Whole seconds: API latencies would show as "1m602ms670us".
-                 sim::formatDuration(Duration::seconds((now - *e->swappedAwayAt).count() /
-                                                       1'000'000'000)) +
+                 sim::formatDuration(
+                     Duration::seconds((now - *e->swappedAwayAt).count() / 1'000'000'000)) +
                  " after its CNAME was swapped, before the DNS drain (" +
                  sim::formatDuration(dnsDrain_) +
                  ") could finish: clients still holding the old answer will fail.");
