@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ccache git python3
   libboost1.81-dev nlohmann-json3-dev libcli11-dev libspdlog-dev catch2 libbenchmark-dev
-  clang-format
+  clang-format clang
 )
 
 missing=()

@@ -3,21 +3,34 @@
 // Exit codes (scenario-format.md): 0 success, 1 an expectation failed, 2 invalid input or
 // command line, 3 internal error.
 
+#include <unistd.h>
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <exception>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "ebsim/version.h"
+#include "runner/compare.h"
 #include "runner/kernel_demo.h"
+#include "runner/report_html.h"
+#include "runner/report_text.h"
+#include "runner/scenario_parser.h"
+#include "runner/scenario_runner.h"
 #include "sim/time.h"
 
 namespace {
 
 constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
 constexpr int kExitInvalid = 2;
 constexpr int kExitInternal = 3;
 
@@ -80,6 +93,277 @@ int runDemo(const DemoOptions& o) {
   return kExitOk;
 }
 
+// Parses `file`, printing every diagnostic to stderr; nullopt when it has errors.
+std::optional<ebsim::scenario::Scenario> load(const std::string& file) {
+  auto parsed = ebsim::scenario::parseScenarioFile(file);
+  for (const auto& d : parsed.diagnostics) std::cerr << d.format() << "\n";
+  if (!parsed.ok()) return std::nullopt;
+  return std::move(parsed.scenario);
+}
+
+bool writeFile(const std::string& path, const std::string& content, const char* what) {
+  if (path == "-") {
+    std::cout << content;
+    return true;
+  }
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+  if (!out) {
+    std::cerr << "ebsim run: cannot write " << what << " to '" << path << "'\n";
+    return false;
+  }
+  return true;
+}
+
+int validate(const std::vector<std::string>& files) {
+  int status = kExitOk;
+  for (const auto& file : files) {
+    if (load(file)) {
+      std::cout << file << ": ok\n";
+    } else {
+      status = kExitInvalid;
+    }
+  }
+  return status;
+}
+
+struct RunCommand {
+  std::string file;
+  std::optional<std::uint64_t> seed;
+  std::string json;
+  std::string junit;
+  std::string html;
+  std::string trace;
+  bool quiet = false;
+};
+
+int run(const RunCommand& c) {
+  const auto scenario = load(c.file);
+  if (!scenario) return kExitInvalid;
+  ebsim::scenario::RunOptions options;
+  options.seed = c.seed;
+  options.recordTrace = !c.trace.empty();
+  ebsim::scenario::RunResult result;
+  try {
+    result = ebsim::scenario::runScenario(*scenario, options);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << c.file << ": " << e.what() << "\n";
+    return kExitInvalid;
+  }
+  bool wrote = true;
+  if (!c.json.empty()) wrote &= writeFile(c.json, result.report.dump(2) + "\n", "the report");
+  if (!c.junit.empty()) {
+    wrote &= writeFile(c.junit, ebsim::scenario::formatJUnit(result, scenario->name), "JUnit");
+  }
+  if (!c.html.empty()) {
+    wrote &= writeFile(c.html, ebsim::scenario::formatHtml(result, c.file), "the HTML report");
+  }
+  if (!c.trace.empty()) {
+    std::string lines;
+    for (const auto& record : result.trace) lines += record.toJsonLine() + "\n";
+    wrote &= writeFile(c.trace, lines, "the trace");
+  }
+  if (!wrote) return kExitInvalid;
+  if (!c.quiet && c.json != "-") {
+    ebsim::scenario::SummaryOptions summary;
+    summary.colour = isatty(STDOUT_FILENO) != 0;  // colour only on a terminal
+    std::cout << ebsim::scenario::formatSummary(result, summary);
+  }
+  if (c.json != "-") std::cout << ebsim::scenario::fingerprintLine(result, c.file) << "\n";
+  return result.passed ? kExitOk : kExitFailed;
+}
+
+// Runs `count` independent scenario runs on `jobs` threads (each run single-threaded, sharing
+// nothing), calling `one(i)` for i in [0, count); results are the caller's, by index, so they
+// are the same whatever the job count. Shows progress on stderr when it is a terminal.
+void runParallel(std::size_t count, unsigned jobs, const std::function<void(std::size_t)>& one,
+                 const char* what) {
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> done{0};
+  std::atomic<bool> failed{false};
+  std::string firstError;
+  std::mutex errorMutex;
+  auto worker = [&] {
+    for (std::size_t i = next++; i < count && !failed; i = next++) {
+      try {
+        one(i);
+      } catch (const std::exception& e) {
+        const std::lock_guard<std::mutex> lock(errorMutex);
+        if (!failed.exchange(true)) firstError = e.what();
+      }
+      ++done;
+    }
+  };
+  jobs = std::max(1u,
+                  std::min<unsigned>(jobs, static_cast<unsigned>(std::max<std::size_t>(1, count))));
+  std::vector<std::thread> threads;
+  for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(worker);
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  const auto start = std::chrono::steady_clock::now();
+  while (tty && done < count && !failed) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const std::size_t d = done;
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double rate = elapsed > 0 ? static_cast<double>(d) / elapsed : 0;
+    const double left = rate > 0 ? static_cast<double>(count - d) / rate : 0;
+    const int bar = count > 0 ? static_cast<int>(30.0 * static_cast<double>(d) / count) : 30;
+    std::fprintf(stderr, "\r%s [%s%s] %zu/%zu  %.1f runs/s  %.0fs left   ", what,
+                 std::string(static_cast<std::size_t>(bar), '=').c_str(),
+                 std::string(static_cast<std::size_t>(30 - bar), ' ').c_str(), d, count, rate,
+                 left);
+    std::fflush(stderr);
+  }
+  for (auto& t : threads) t.join();
+  if (tty) std::fprintf(stderr, "\r%s\r", std::string(80, ' ').c_str());
+  if (failed) throw std::runtime_error(firstError);
+}
+
+struct CompareCommand {
+  std::string file;
+  std::string policies = "all";
+  std::string seeds;
+  std::string json;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+};
+
+int compare(const CompareCommand& c) {
+  const auto scenario = load(c.file);
+  if (!scenario) return kExitInvalid;
+  std::vector<ebsim::scenario::ComparePolicy> policies;
+  std::vector<std::uint64_t> seeds;
+  try {
+    policies = ebsim::scenario::parsePolicies(c.policies);
+    seeds = c.seeds.empty() ? std::vector<std::uint64_t>{scenario->seed}
+                            : ebsim::scenario::seedsOf(ebsim::scenario::parseSeedRange(c.seeds));
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "ebsim compare: " << e.what() << "\n";
+    return kExitInvalid;
+  }
+  bool hasDeploy = false;
+  for (const auto& a : scenario->timeline)
+    hasDeploy |= a.kind == ebsim::scenario::Action::Kind::kDeploy;
+  if (!hasDeploy) {
+    std::cerr << c.file << ": compare needs a deploy in the timeline (its first one is compared)\n";
+    return kExitInvalid;
+  }
+  // One run per (policy, seed), in parallel; results by index.
+  std::vector<nlohmann::json> results(policies.size() * seeds.size());
+  runParallel(
+      results.size(), c.jobs,
+      [&](std::size_t i) {
+        const auto& p = policies[i / seeds.size()];
+        auto options = p.options();
+        options.seed = seeds[i % seeds.size()];
+        const auto run = ebsim::scenario::runScenario(*scenario, options);
+        results[i] = ebsim::scenario::firstDeploymentMetrics(run, !p.policy.has_value());
+      },
+      "compare");
+  nlohmann::json rows = nlohmann::json::array();
+  for (std::size_t p = 0; p < policies.size(); ++p) {
+    std::vector<nlohmann::json> runs(
+        results.begin() + static_cast<std::ptrdiff_t>(p * seeds.size()),
+        results.begin() + static_cast<std::ptrdiff_t>((p + 1) * seeds.size()));
+    rows.push_back(ebsim::scenario::compareRow(policies[p].name, runs));
+  }
+  if (!c.json.empty()) {
+    if (!writeFile(
+            c.json,
+            nlohmann::json{{"scenario", scenario->name}, {"seeds", seeds.size()}, {"rows", rows}}
+                    .dump(2) +
+                "\n",
+            "the comparison")) {
+      return kExitInvalid;
+    }
+  }
+  if (c.json != "-") {
+    std::cout << "scenario " << scenario->name << ": the first deployment under each policy, "
+              << seeds.size() << (seeds.size() == 1 ? " seed" : " seeds (median/p95)") << "\n";
+    std::cout << ebsim::scenario::formatCompareTable(rows, seeds.size() > 1);
+  }
+  return kExitOk;
+}
+
+struct SweepCommand {
+  std::string file;
+  std::string seeds;
+  std::string shard;
+  std::string json;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+};
+
+int sweep(const SweepCommand& c) {
+  const auto scenario = load(c.file);
+  if (!scenario) return kExitInvalid;
+  std::vector<std::uint64_t> seeds;
+  try {
+    const auto shard =
+        c.shard.empty() ? ebsim::scenario::Shard{} : ebsim::scenario::parseShard(c.shard);
+    seeds = ebsim::scenario::seedsOf(ebsim::scenario::parseSeedRange(c.seeds), shard);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "ebsim sweep: " << e.what() << "\n";
+    return kExitInvalid;
+  }
+  struct Outcome {
+    std::string fingerprint;
+    bool passed = false;
+    std::vector<std::string> failed;
+  };
+  std::vector<Outcome> outcomes(seeds.size());
+  const auto start = std::chrono::steady_clock::now();
+  runParallel(
+      seeds.size(), c.jobs,
+      [&](std::size_t i) {
+        ebsim::scenario::RunOptions options;
+        options.seed = seeds[i];
+        const auto run = ebsim::scenario::runScenario(*scenario, options);
+        outcomes[i].fingerprint = run.fingerprint;
+        outcomes[i].passed = run.passed;
+        for (const auto& e : run.expectations) {
+          if (!e.passed) outcomes[i].failed.push_back(e.metric + " " + e.op);
+        }
+      },
+      "sweep");
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::size_t failing = 0;
+  nlohmann::json runs = nlohmann::json::array();
+  for (std::size_t i = 0; i < seeds.size(); ++i) {
+    failing += !outcomes[i].passed;
+    runs.push_back({{"seed", seeds[i]},
+                    {"fingerprint", outcomes[i].fingerprint},
+                    {"passed", outcomes[i].passed},
+                    {"failed_expectations", outcomes[i].failed}});
+  }
+  if (!c.json.empty() && !writeFile(c.json,
+                                    nlohmann::json{{"scenario", scenario->name},
+                                                   {"seeds", c.seeds},
+                                                   {"shard", c.shard.empty() ? "1/1" : c.shard},
+                                                   {"runs", runs}}
+                                            .dump(2) +
+                                        "\n",
+                                    "the sweep")) {
+    return kExitInvalid;
+  }
+  if (c.json != "-") {
+    std::printf("sweep %s: %zu seeds, %zu failed, %.2f s wall (%.1f runs/s, %u jobs)\n",
+                scenario->name.c_str(), seeds.size(), failing, wall,
+                wall > 0 ? static_cast<double>(seeds.size()) / wall : 0.0, c.jobs);
+    std::size_t shown = 0;
+    for (std::size_t i = 0; i < seeds.size() && shown < 20; ++i) {
+      if (outcomes[i].passed) continue;
+      ++shown;
+      std::string why;
+      for (const auto& f : outcomes[i].failed) why += (why.empty() ? "" : ", ") + f;
+      std::printf("  seed %llu failed (%s): ebsim run %s --seed %llu\n",
+                  static_cast<unsigned long long>(seeds[i]), why.c_str(), c.file.c_str(),
+                  static_cast<unsigned long long>(seeds[i]));
+    }
+    if (failing > shown) std::printf("  ... and %zu more (see --json)\n", failing - shown);
+  }
+  return failing == 0 ? kExitOk : kExitFailed;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -98,6 +382,43 @@ int main(int argc, char** argv) {
   demoCmd->add_option("--trace", demo.traceFile, "Write the trace as JSON lines to this file");
   demoCmd->add_flag("--quiet", demo.quiet, "Print only the fingerprint");
 
+  std::vector<std::string> validateFiles;
+  CLI::App* validateCmd =
+      app.add_subcommand("validate", "Check scenario files: syntax, fields, references");
+  validateCmd->add_option("files", validateFiles, "Scenario files")->required();
+
+  RunCommand runOptions;
+  CLI::App* runCmd = app.add_subcommand("run", "Run a scenario and check its expectations");
+  runCmd->add_option("file", runOptions.file, "Scenario file")->required();
+  runCmd->add_option("--seed", runOptions.seed, "Root seed (default: the scenario's)");
+  runCmd->add_option("--json", runOptions.json, "Write the JSON report to this file (- : stdout)");
+  runCmd->add_option("--junit", runOptions.junit, "Write JUnit XML (one case per expectation)");
+  runCmd->add_option("--html", runOptions.html,
+                     "Write a self-contained HTML page with the capacity chart");
+  runCmd->add_option("--trace", runOptions.trace, "Write the trace as JSON lines to this file");
+  runCmd->add_flag("--quiet", runOptions.quiet, "Print only the fingerprint line");
+
+  CompareCommand compareOptions;
+  CLI::App* compareCmd = app.add_subcommand(
+      "compare", "Run the first deployment under each policy: capacity loss per strategy");
+  compareCmd->add_option("file", compareOptions.file, "Scenario file")->required();
+  compareCmd->add_option("--policies", compareOptions.policies,
+                         "Comma-separated policies, or all (default), BlueGreen included");
+  compareCmd->add_option("--seeds", compareOptions.seeds, "Seeds A-B: median and p95 over them");
+  compareCmd->add_option("--json", compareOptions.json, "Write {\"rows\": [...]} to this file");
+  compareCmd->add_option("--jobs", compareOptions.jobs, "Parallel runs (default: cores)")
+      ->check(CLI::Range(1u, 1024u));
+
+  SweepCommand sweepOptions;
+  CLI::App* sweepCmd =
+      app.add_subcommand("sweep", "Run many seeds in parallel and report the failing ones");
+  sweepCmd->add_option("file", sweepOptions.file, "Scenario file")->required();
+  sweepCmd->add_option("--seeds", sweepOptions.seeds, "Seeds A-B (inclusive)")->required();
+  sweepCmd->add_option("--jobs", sweepOptions.jobs, "Parallel runs (default: cores)")
+      ->check(CLI::Range(1u, 1024u));
+  sweepCmd->add_option("--json", sweepOptions.json, "Write {\"runs\": [...]} to this file");
+  sweepCmd->add_option("--shard", sweepOptions.shard, "Run slice K of N of the seeds (K/N)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -113,6 +434,10 @@ int main(int argc, char** argv) {
 
   try {
     if (*demoCmd) return runDemo(demo);
+    if (*validateCmd) return validate(validateFiles);
+    if (*runCmd) return run(runOptions);
+    if (*compareCmd) return compare(compareOptions);
+    if (*sweepCmd) return sweep(sweepOptions);
   } catch (const std::exception& e) {
     std::cerr << "ebsim: internal error: " << e.what() << "\n";
     return kExitInternal;

@@ -1,0 +1,1031 @@
+#include "runner/scenario_runner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <stdexcept>
+
+#include "ebsim/version.h"
+#include "emulators/clock/sim_clock.h"
+#include "emulators/cloud/cloud.h"
+#include "emulators/common/sim_random.h"
+#include "emulators/common/sim_telemetry.h"
+#include "emulators/ec2/instance_types.h"
+#include "emulators/ec2/platforms.h"
+#include "engine/engine.h"
+#include "sim/fault_registry.h"
+#include "sim/scheduler.h"
+
+namespace ebsim::scenario {
+
+using nlohmann::json;
+using sim::Duration;
+using sim::SimTime;
+
+namespace {
+
+const Duration kSetupLimit = Duration::hours(2);
+const Duration kRunCap = Duration::hours(24);
+// How often the runner looks whether actions are done and the run is settled. Actions also
+// finish on every change the engine reports; this is the backstop.
+const Duration kCheckInterval = Duration::seconds(10);
+// How long everything must stay settled before a run without "duration" ends.
+const Duration kSettleTime = Duration::minutes(5);
+constexpr const char* kApplication = "app";
+
+double seconds(Duration d) { return d.toSecondsF(); }
+
+// What an environment has in service and running at one instant.
+struct Snapshot {
+  std::map<std::string, int> inService;  // version -> instances registered, healthy, answering
+  int running = 0;                       // pending or running instances, in service or not
+  int inServiceTotal() const {
+    int n = 0;
+    for (const auto& [v, c] : inService) n += c;
+    return n;
+  }
+  friend bool operator==(const Snapshot&, const Snapshot&) = default;
+};
+
+// Per-deployment measurements, integrated between samples (scenario-format.md report fields).
+struct DeploymentMetrics {
+  int nominal = 0;
+  int minInService = -1;
+  int peak = 0;
+  double lossInstanceS = 0;
+  double extraInstanceS = 0;
+  double mixedS = 0;
+  double failedAtStart = 0;
+  double failedAtEnd = -1;
+  std::map<std::string, int> finalVersions;
+  bool finalized = false;
+};
+
+struct ActionRun {
+  const Action* action = nullptr;
+  enum class State { kWaiting, kRunning, kDone } state = State::kWaiting;
+  std::string environment;                // the environment whose state says it is done
+  std::optional<std::size_t> deployment;  // deploy, configure: the engine's record
+  std::function<bool()> finished;         // while running: true once done
+  std::optional<SimTime> startedAt;
+  std::optional<SimTime> finishedAt;
+  std::string error;
+  // Across every environment while the action runs (compare's BlueGreen row needs them: its
+  // capacity is spread over two environments and DNS).
+  DeploymentMetrics all;
+};
+
+emu::ec2::AppVersion appVersion(const VersionSpec& v, const emu::ec2::PlatformDefaults& platform,
+                                std::optional<double> capacity) {
+  emu::ec2::AppVersion a;
+  a.label = v.label;
+  a.deployTime = v.deployTime.value_or(platform.deployTime);
+  a.startupTime = v.startupTime.value_or(platform.startupTime);
+  a.capacityRps = v.capacityRps ? v.capacityRps : capacity;
+  switch (v.health) {
+    case VersionSpec::Health::kOk:
+      a.health = emu::ec2::AppVersion::Health::kOk;
+      break;
+    case VersionSpec::Health::kFailing:
+      a.health = emu::ec2::AppVersion::Health::kFailing;
+      break;
+    case VersionSpec::Health::kFailsAfter:
+      a.health = emu::ec2::AppVersion::Health::kFailsAfter;
+      break;
+    case VersionSpec::Health::kFlaky:
+      a.health = emu::ec2::AppVersion::Health::kFlaky;
+      break;
+  }
+  a.failsAfter = v.failsAfter;
+  a.flakyProbability = v.flakyProbability;
+  a.errorRate = v.errorRate;
+  a.deployFails = v.deployFails;
+  return a;
+}
+
+// Pending or running: what "instances" counts (shutting-down ones are on their way out).
+bool alive(const ports::Instance& i) {
+  return i.State == ports::InstanceStateName::kPending ||
+         i.State == ports::InstanceStateName::kRunning;
+}
+
+std::string pointName(std::string name) {
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+}
+
+class Run {
+ public:
+  Run(const Scenario& s, const RunOptions& o)
+      : s_(s),
+        o_(o),
+        seed_(o.seed.value_or(s.seed)),
+        trace_(o.recordTrace ? sim::Trace::Level::kRecord : sim::Trace::Level::kFingerprintOnly),
+        root_(seed_),
+        faults_(scheduler_, trace_, root_),
+        ctx_{scheduler_, trace_, faults_, root_, emu::Region::named(s.region)},
+        cloud_(ctx_, cloudOptions()),
+        clock_(scheduler_),
+        random_(ctx_, "engine/jitter"),
+        telemetry_(ctx_),
+        victims_(root_.stream("scenario/fault-victims")),
+        engine_(engine::EnginePorts{clock_, random_, cloud_.ec2(), cloud_.ec2(), cloud_.elb(),
+                                    cloud_.autoscaling(), cloud_.route53(), cloud_.s3(),
+                                    ctx_.region.name, ctx_.region.accountId,
+                                    cloud_.route53().hostedZoneId(), ctx_.region.storageBucket(),
+                                    &telemetry_, &cloud_.ec2()}) {}
+
+  RunResult execute();
+
+ private:
+  emu::ec2::PlatformDefaults platform() const;
+  emu::CloudOptions cloudOptions() const;
+  engine::EnvironmentConfig environmentConfig(const EnvironmentSpec& e) const;
+  void setUp();
+  Duration dnsDrain() const;
+  void startTimeline();
+  void schedule(std::size_t index, Duration delay);
+  void start(std::size_t index);
+  void startFault(const Action& a);
+  void check();
+  bool settled() const;
+  Snapshot snapshot(const std::string& environment) const;
+  // The environment's instances (by the tag EB puts on them), pending or running, in launch
+  // order; `runningOnly`: running ones.
+  std::vector<std::string> instancesOf(const std::string& environment, bool runningOnly) const;
+  void sample();
+  void integrate(SimTime from, SimTime to);
+  double t(SimTime at) const { return seconds(at - t0_); }
+  json report(SimTime end);
+  json deploymentJson(std::size_t index);
+
+  const Scenario& s_;
+  RunOptions o_;
+  std::uint64_t seed_;
+  // The kernel, then what runs on it (destroyed in reverse order: the engine first).
+  sim::Scheduler scheduler_;
+  sim::Trace trace_;
+  sim::Rng root_;
+  sim::FaultRegistry faults_;
+  emu::EmulatorContext ctx_;
+  emu::Cloud cloud_;
+  emu::SimClock clock_;
+  emu::SimRandom random_;
+  emu::SimTelemetry telemetry_;
+  sim::Rng victims_;
+  engine::Engine engine_;
+
+  SimTime t0_;
+  std::vector<ActionRun> actions_;
+  std::map<std::string, engine::DeploymentSettings> deploymentDefaults_;  // by environment
+  std::map<std::string, std::string> instanceTypes_;                      // by environment
+  std::set<std::string> environments_;  // every environment ever created, in name order
+  bool firstDeploySeen_ = false;
+  // Sampling state.
+  SimTime lastSample_;
+  std::map<std::string, Snapshot> last_;
+  std::map<std::size_t, DeploymentMetrics> metrics_;  // by deployment record index
+  json series_ = json::array();
+  double lastServedRps_ = -1;
+  double lastFailedRps_ = -1;
+};
+
+emu::ec2::PlatformDefaults Run::platform() const {
+  // One account, one set of platform timings: the first environment that names a platform.
+  for (const auto& e : s_.environments) {
+    if (const auto found = emu::ec2::platformDefaults(e.platform)) return *found;
+  }
+  return *emu::ec2::platformDefaults("nodejs");
+}
+
+emu::CloudOptions Run::cloudOptions() const {
+  emu::CloudOptions o;
+  const emu::ec2::PlatformDefaults p = platform();
+  o.ec2.bootTime = p.bootTime;
+  std::optional<double> capacity;
+  for (const auto& e : s_.environments) {
+    // One account, one set of instance timings: the first environment that gives them.
+    if (e.bootTime) {
+      o.ec2.bootTime = *e.bootTime;
+      break;
+    }
+  }
+  for (const auto& e : s_.environments) {
+    if (e.capacityRps) {
+      capacity = e.capacityRps;
+      break;
+    }
+  }
+  for (const auto& [label, v] : s_.versions) o.ec2.versions[label] = appVersion(v, p, capacity);
+  // Fault options (scenario-format.md "Fault kinds"): the emulators' durations and factors.
+  for (const auto& a : s_.timeline) {
+    if (a.kind != Action::Kind::kFault) continue;
+    const FaultSpec& f = a.fault;
+    using K = FaultSpec::Kind;
+    if (f.kind == K::kAppUnhealthy && f.duration) o.ec2.appUnhealthyDuration = *f.duration;
+    if (f.kind == K::kHealthCheckFlap && f.duration) o.ec2.flapDuration = *f.duration;
+    if (f.kind == K::kAzOutage && f.duration) o.ec2.zoneOutageDuration = *f.duration;
+    if (f.kind == K::kSlowBoot) {
+      if (f.factor) o.ec2.slowBootFactor = *f.factor;
+      if (f.extra) {
+        // An extra boot time, as a factor of the platform's median boot.
+        const double median = seconds(p.bootTime.typical());
+        o.ec2.slowBootFactor = median > 0 ? 1.0 + seconds(*f.extra) / median : 1.0;
+      }
+    }
+  }
+  return o;
+}
+
+engine::EnvironmentConfig Run::environmentConfig(const EnvironmentSpec& e) const {
+  engine::EnvironmentConfig c;
+  c.type = e.type;
+  c.instanceType = e.instanceType;
+  c.minSize = e.minInstances;
+  c.maxSize = e.maxInstances;
+  c.desiredCapacity = e.desiredInstances;
+  c.loadBalancerType = e.loadBalancerType;
+  if (e.healthCheck.any()) {
+    c.healthCheck = e.healthCheck.over(ports::defaultHealthCheck(e.loadBalancerType));
+  }
+  if (e.deregistrationDelay) c.deregistrationDelay = *e.deregistrationDelay;
+  if (!e.zones.empty()) {
+    c.availabilityZones = e.zones;
+  } else if (e.zoneCount) {
+    const auto& zones = ctx_.region.zones;
+    const auto n = std::min<std::size_t>(static_cast<std::size_t>(*e.zoneCount), zones.size());
+    c.availabilityZones.assign(zones.begin(), zones.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  c.autoScalingHealthCheck = e.autoScalingHealthCheck;
+  if (e.trigger) {
+    engine::ScalingTrigger t;
+    t.metric = e.trigger->metric;
+    const std::string& st = e.trigger->statistic;
+    t.statistic = st == "Sum"       ? ports::MetricStatistic::kSum
+                  : st == "Maximum" ? ports::MetricStatistic::kMaximum
+                  : st == "Minimum" ? ports::MetricStatistic::kMinimum
+                                    : ports::MetricStatistic::kAverage;
+    t.period = e.trigger->period;
+    t.breachDuration = e.trigger->breachDuration;
+    t.upperThreshold = e.trigger->upper;
+    t.lowerThreshold = e.trigger->lower;
+    t.upperIncrement = e.trigger->upperIncrement;
+    t.lowerIncrement = e.trigger->lowerIncrement;
+    c.trigger = t;
+  }
+  if (e.cooldown) c.cooldown = *e.cooldown;
+  c.enhancedHealth = e.enhancedHealth;
+  c.deployment = e.deployment.over(engine::DeploymentSettings{});
+  c.database = e.database;
+  return c;
+}
+
+Duration Run::dnsDrain() const {
+  // How long clients may keep an old answer: the TTL, or the stale resolvers' time.
+  if (!s_.traffic) return Duration::seconds(60);
+  Duration drain = s_.traffic->ttl;
+  if (s_.traffic->staleFraction > 0) drain = std::max(drain, s_.traffic->staleFor);
+  return drain;
+}
+
+void Run::setUp() {
+  engine_.setDnsDrainTime(dnsDrain());
+  if (!engine_.createApplication(kApplication).ok()) throw std::logic_error("application");
+  for (const auto& [label, v] : s_.versions) {
+    const std::string key = std::string(kApplication) + "/" + label + ".zip";
+    cloud_.s3().putDirect(key, "bundle of " + label);
+    const auto created = engine_.createApplicationVersion(kApplication, label, key);
+    if (!created.ok())
+      throw std::invalid_argument("versions." + label + ": " + created.error().Message);
+  }
+  for (const auto& e : s_.environments) {
+    engine::CreateEnvironmentRequest r;
+    r.ApplicationName = kApplication;
+    r.EnvironmentName = e.name;
+    r.CNAMEPrefix = e.cname;
+    r.VersionLabel = e.version;
+    r.Config = environmentConfig(e);
+    const auto created = engine_.createEnvironment(r);
+    if (!created.ok()) {
+      throw std::invalid_argument("environment " + e.name + ": " + created.error().Message);
+    }
+    deploymentDefaults_[e.name] = r.Config.deployment;
+    instanceTypes_[e.name] = r.Config.instanceType;
+    environments_.insert(e.name);
+  }
+  // Until every environment is Ready and its CNAME answers (it "starts Ready" at t = 0: its
+  // clients find it from the first instant).
+  const SimTime limit = scheduler_.now() + kSetupLimit;
+  auto allReady = [this] {
+    for (const auto& e : s_.environments) {
+      const auto d = engine_.describe(e.name);
+      if (d->Status != engine::EnvironmentStatus::kReady) return false;
+      if (!cloud_.route53().resolve(d->CNAME)) return false;
+    }
+    return true;
+  };
+  while (!allReady()) {
+    if (scheduler_.now() >= limit) {
+      throw std::runtime_error("the environments did not launch within 2 hours of set-up");
+    }
+    scheduler_.runUntil(scheduler_.now() + Duration::seconds(1));
+  }
+  t0_ = scheduler_.now();
+  trace_.record(t0_, "scenario.start", s_.name, {{"seed", static_cast<std::int64_t>(seed_)}});
+}
+
+void Run::startTimeline() {
+  actions_.resize(s_.timeline.size());
+  for (std::size_t i = 0; i < s_.timeline.size(); ++i) {
+    actions_[i].action = &s_.timeline[i];
+    if (s_.timeline[i].at) schedule(i, *s_.timeline[i].at);
+  }
+  engine_.onChange([this](const engine::EnvironmentDescription&) {
+    // Not from inside the engine's own step: after it (eb engine listeners must not re-enter).
+    scheduler_.scheduleAfter(Duration::zero(), [this] { check(); });
+  });
+}
+
+void Run::schedule(std::size_t index, Duration delay) {
+  scheduler_.scheduleAfter(delay, [this, index] { start(index); });
+}
+
+void Run::start(std::size_t index) {
+  ActionRun& run = actions_[index];
+  const Action& a = *run.action;
+  run.state = ActionRun::State::kRunning;
+  run.startedAt = scheduler_.now();
+  run.environment = a.environment;
+  trace_.record(scheduler_.now(), "scenario.action.start", a.path,
+                {{"kind", std::string_view(toString(a.kind))}});
+  auto refused = [&run](const ports::AwsError& e) {
+    run.error = e.Code + ": " + e.Message;
+    run.finished = [] { return true; };
+  };
+  auto readyAgain = [this, &run] {
+    return [this, env = run.environment] {
+      const auto d = engine_.describe(env);
+      return d && d->Status == engine::EnvironmentStatus::kReady;
+    };
+  };
+  auto recordDone = [this, &run](std::size_t record) {
+    return [this, record, env = run.environment] {
+      const auto d = engine_.describe(env);
+      return engine_.deployments().at(record).outcome != engine::DeploymentOutcome::kInProgress &&
+             d && d->Status == engine::EnvironmentStatus::kReady;
+    };
+  };
+  switch (a.kind) {
+    case Action::Kind::kDeploy: {
+      engine::DeploymentSettings settings = a.deployment.over(deploymentDefaults_[a.environment]);
+      const bool first = !firstDeploySeen_;
+      firstDeploySeen_ = true;
+      if (first && o_.firstDeployBlueGreen) {
+        // compare's BlueGreen row: clone, deploy, swap, terminate the old one after the drain.
+        const std::string green = a.environment + "-clone";
+        const std::size_t before = engine_.deployments().size();
+        const auto r = engine_.blueGreen(a.environment, a.version, green, dnsDrain());
+        if (!r.ok()) {
+          refused(r.error());
+          break;
+        }
+        environments_.insert(green);
+        deploymentDefaults_[green] = deploymentDefaults_[a.environment];
+        run.finished = [this, old = a.environment, before] {
+          const auto d = engine_.describe(old);
+          return engine_.deployments().size() > before && d &&
+                 d->Status == engine::EnvironmentStatus::kTerminated;
+        };
+        break;
+      }
+      if (first && o_.firstDeployPolicy) settings.policy = *o_.firstDeployPolicy;
+      const auto r = engine_.deploy(a.environment, a.version, settings);
+      if (!r.ok()) {
+        refused(r.error());
+        break;
+      }
+      run.deployment = r.value();
+      run.finished = recordDone(r.value());
+      break;
+    }
+    case Action::Kind::kConfigure: {
+      engine::ConfigurationUpdate u;
+      if (!a.instanceType.empty()) u.instanceType = a.instanceType;
+      const RollingUpdateOptions& ro = a.rollingUpdate;
+      if (ro.enabled) u.rollingUpdate.enabled = *ro.enabled;
+      if (ro.type) {
+        u.rollingUpdate.type = *ro.type;
+        u.rollingUpdate.enabled = true;
+      }
+      u.rollingUpdate.maxBatchSize = ro.maxBatchSize;
+      u.rollingUpdate.minInstancesInService = ro.minInstancesInService;
+      if (ro.pauseTime) u.rollingUpdate.pauseTime = *ro.pauseTime;
+      if (ro.timeout) u.rollingUpdate.timeout = *ro.timeout;
+      u.minSize = a.minInstances;
+      u.maxSize = a.maxInstances;
+      const auto r = engine_.updateConfiguration(a.environment, u);
+      if (!r.ok()) {
+        refused(r.error());
+        break;
+      }
+      if (!a.instanceType.empty()) instanceTypes_[a.environment] = a.instanceType;
+      run.deployment = r.value();
+      run.finished = recordDone(r.value());
+      break;
+    }
+    case Action::Kind::kClone: {
+      const auto r = engine_.cloneEnvironment(a.environment, a.name, a.cname);
+      if (!r.ok()) {
+        refused(r.error());
+        break;
+      }
+      environments_.insert(a.name);
+      deploymentDefaults_[a.name] = deploymentDefaults_[a.environment];
+      instanceTypes_[a.name] = instanceTypes_[a.environment];
+      run.environment = a.name;
+      run.finished = readyAgain();
+      break;
+    }
+    case Action::Kind::kSwapCnames: {
+      const std::string x = a.environments.at(0);
+      const std::string y = a.environments.at(1);
+      const auto r = engine_.swapEnvironmentCNAMEs(x, y);
+      if (!r.ok()) {
+        refused(r.error());
+        break;
+      }
+      run.finished = [this, x, y] {
+        for (const auto& n : {x, y}) {
+          const auto d = engine_.describe(n);
+          if (!d || d->Status != engine::EnvironmentStatus::kReady) return false;
+        }
+        return true;
+      };
+      break;
+    }
+    case Action::Kind::kTerminate: {
+      const auto r = engine_.terminateEnvironment(a.environment);
+      if (!r.ok()) {
+        refused(r.error());
+        break;
+      }
+      run.finished = [this, env = a.environment] {
+        const auto d = engine_.describe(env);
+        return d && d->Status == engine::EnvironmentStatus::kTerminated;
+      };
+      break;
+    }
+    case Action::Kind::kBlueGreen: {
+      const std::string green = a.name.empty() ? a.environment + "-clone" : a.name;
+      const auto r = engine_.blueGreen(a.environment, a.version, green,
+                                       a.terminateOldAfter.value_or(dnsDrain()));
+      if (!r.ok()) {
+        refused(r.error());
+        break;
+      }
+      environments_.insert(green);
+      deploymentDefaults_[green] = deploymentDefaults_[a.environment];
+      instanceTypes_[green] = instanceTypes_[a.environment];
+      run.finished = [this, old = a.environment] {
+        const auto d = engine_.describe(old);
+        return d && d->Status == engine::EnvironmentStatus::kTerminated;
+      };
+      break;
+    }
+    case Action::Kind::kAbort: {
+      const auto r = engine_.abortEnvironmentUpdate(a.environment);
+      if (!r.ok()) {
+        refused(r.error());
+        break;
+      }
+      run.finished = readyAgain();
+      break;
+    }
+    case Action::Kind::kFault:
+      startFault(a);
+      run.finished = [] { return true; };
+      break;
+  }
+  sample();
+  check();
+}
+
+void Run::startFault(const Action& a) {
+  const FaultSpec& f = a.fault;
+  using K = FaultSpec::Kind;
+  const SimTime now = scheduler_.now();
+  sim::FaultArming arming;
+  arming.start = now;
+  if (f.duration) arming.end = now + *f.duration;
+  if (f.probability) arming.probability = *f.probability;
+  if (f.ratePerHour) arming.ratePerHour = *f.ratePerHour;
+  const bool triggered = f.kind == K::kInstanceCrash || f.kind == K::kAppUnhealthy ||
+                         f.kind == K::kHealthCheckFlap || f.kind == K::kAzOutage;
+  if (!f.ratePerHour && (triggered || !f.probability || f.duration)) arming.times = f.count;
+  if (f.kind != K::kAzOutage && triggered && !f.environment.empty() && !f.ratePerHour) {
+    // Victims among the named environment's instances, drawn from the run's seeded stream.
+    std::vector<std::string> ids = instancesOf(f.environment, /*runningOnly=*/true);
+    for (int i = 0; i < f.count && !ids.empty(); ++i) {
+      if (f.probability && victims_.uniform01() >= *f.probability) continue;
+      const auto pick = static_cast<std::size_t>(
+          victims_.uniformInt(0, static_cast<std::int64_t>(ids.size()) - 1));
+      const std::string victim = ids[pick];
+      ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(pick));
+      trace_.record(now, "fault.fired", victim, {{"kind", std::string_view(toString(f.kind))}});
+      const auto& ec2opts = cloud_.ec2().options();
+      if (f.kind == K::kInstanceCrash) cloud_.ec2().crashInstance(victim);
+      if (f.kind == K::kAppUnhealthy) {
+        cloud_.ec2().makeAppUnhealthy(victim, f.duration.value_or(ec2opts.appUnhealthyDuration));
+      }
+      if (f.kind == K::kHealthCheckFlap) {
+        cloud_.ec2().flapHealthChecks(victim, f.duration.value_or(ec2opts.flapDuration));
+      }
+    }
+    return;
+  }
+  std::vector<std::string> points;
+  switch (f.kind) {
+    case K::kInstanceCrash:
+      points = {"ec2.instance.crash"};
+      break;
+    case K::kAppUnhealthy:
+      points = {"ec2.app.unhealthy"};
+      break;
+    case K::kHealthCheckFlap:
+      points = {"ec2.app.health_check_flap"};
+      break;
+    case K::kAzOutage:
+      points = {"ec2.zone." + pointName(f.zone) + ".outage"};
+      arming.end.reset();  // the outage's length is the emulator's zoneOutageDuration
+      break;
+    case K::kLaunchFailure:
+      points = {f.error == "InstanceLimitExceeded" ? "ec2.run_instances.instance_limit_exceeded"
+                                                   : "ec2.run_instances.insufficient_capacity"};
+      break;
+    case K::kSlowBoot:
+      points = {"ec2.instance.slow_boot"};
+      break;
+    case K::kDeployCommandFailure:
+      points = {"ec2.deploy_command.failure"};
+      break;
+    case K::kApiThrottling:
+      if (f.service.empty()) {
+        points = {"ec2.api.throttling",         "ssm.api.throttling",     "elb.api.throttling",
+                  "autoscaling.api.throttling", "route53.api.throttling", "s3.api.throttling"};
+      } else {
+        points = {f.service + ".api.throttling"};
+      }
+      break;
+  }
+  for (const auto& p : points) faults_.arm(p, arming);
+}
+
+void Run::check() {
+  for (std::size_t i = 0; i < actions_.size(); ++i) {
+    ActionRun& run = actions_[i];
+    if (run.state != ActionRun::State::kRunning || !run.finished || !run.finished()) continue;
+    run.state = ActionRun::State::kDone;
+    run.finishedAt = scheduler_.now();
+    sample();
+    trace_.record(scheduler_.now(), "scenario.action.done", run.action->path,
+                  {{"error", std::string_view(run.error)}});
+    if (run.action->id.empty()) continue;
+    for (std::size_t j = 0; j < actions_.size(); ++j) {
+      const Action& next = *actions_[j].action;
+      if (actions_[j].state == ActionRun::State::kWaiting && next.after == run.action->id) {
+        schedule(j, next.delay);
+      }
+    }
+  }
+}
+
+bool Run::settled() const {
+  for (const auto& run : actions_) {
+    if (run.state != ActionRun::State::kDone) return false;
+  }
+  for (const auto& name : environments_) {
+    const auto d = engine_.describe(name);
+    if (!d) continue;
+    if (d->Status != engine::EnvironmentStatus::kReady &&
+        d->Status != engine::EnvironmentStatus::kTerminated) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<std::string> Run::instancesOf(const std::string& environment, bool runningOnly) const {
+  std::vector<std::string> ids;
+  for (const auto& id : cloud_.ec2().liveInstanceIds()) {
+    const auto inst = cloud_.ec2().instance(id);
+    if (!inst || !alive(*inst)) continue;
+    if (runningOnly && inst->State != ports::InstanceStateName::kRunning) continue;
+    for (const auto& tag : inst->Tags) {
+      if (tag.Key == "elasticbeanstalk:environment-name" && tag.Value == environment) {
+        ids.push_back(id);
+      }
+    }
+  }
+  return ids;
+}
+
+Snapshot Run::snapshot(const std::string& environment) const {
+  Snapshot s;
+  const auto d = engine_.describe(environment);
+  if (!d || d->Status == engine::EnvironmentStatus::kTerminated) return s;
+  const auto& ec2 = cloud_.ec2();
+  const auto& elb = cloud_.elb();
+  if (const auto lb = elb.loadBalancerArnByDnsName(d->EndpointURL)) {
+    std::set<std::string> seen;
+    for (const auto& route : elb.routes(*lb)) {
+      for (const auto& id : elb.inService(route.targetGroupArn)) {
+        const auto app = ec2.appState(id);
+        if (app.answering && seen.insert(id).second) ++s.inService[app.version];
+      }
+    }
+  } else if (!d->EndpointURL.empty()) {
+    // SingleInstance: the instance behind the Elastic IP, when it answers.
+    const std::string id = ec2.instanceForAddress(d->EndpointURL);
+    if (!id.empty() && ec2.appState(id).answering) ++s.inService[ec2.appState(id).version];
+  }
+  s.running = static_cast<int>(instancesOf(environment, /*runningOnly=*/false).size());
+  return s;
+}
+
+void Run::integrate(SimTime from, SimTime to) {
+  int inServiceAll = 0;
+  int runningAll = 0;
+  for (const auto& [name, snap] : last_) {
+    inServiceAll += snap.inServiceTotal();
+    runningAll += snap.running;
+  }
+  for (auto& run : actions_) {
+    if (!run.startedAt || run.all.finalized) continue;
+    const SimTime a = std::max(from, *run.startedAt);
+    const SimTime b = run.finishedAt ? std::min(to, *run.finishedAt) : to;
+    if (b <= a) continue;
+    const double dt = seconds(b - a);
+    run.all.lossInstanceS += std::max(0, run.all.nominal - inServiceAll) * dt;
+    run.all.extraInstanceS += std::max(0, runningAll - run.all.nominal) * dt;
+  }
+  const auto& records = engine_.deployments();
+  for (auto& [index, m] : metrics_) {
+    if (m.finalized) continue;
+    const auto& rec = records[index];
+    const SimTime a = std::max(from, rec.startedAt);
+    const SimTime b = rec.finishedAt ? std::min(to, *rec.finishedAt) : to;
+    if (b <= a) continue;
+    const auto it = last_.find(rec.environment);
+    if (it == last_.end()) continue;
+    const Snapshot& snap = it->second;
+    const double dt = seconds(b - a);
+    const int inService = snap.inServiceTotal();
+    m.lossInstanceS += std::max(0, m.nominal - inService) * dt;
+    m.extraInstanceS += std::max(0, snap.running - m.nominal) * dt;
+    if (snap.inService.size() > 1) m.mixedS += dt;
+  }
+}
+
+void Run::sample() {
+  const SimTime now = scheduler_.now();
+  if (now < t0_) return;
+  integrate(lastSample_, now);
+  lastSample_ = now;
+  const auto& records = engine_.deployments();
+  // Deployments that started since the last sample get their metrics.
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (records[i].startedAt < t0_ || metrics_.count(i) != 0) continue;
+    DeploymentMetrics m;
+    const auto it = last_.find(records[i].environment);
+    m.nominal = records[i].nominalInstances > 0
+                    ? records[i].nominalInstances
+                    : (it == last_.end() ? 0 : it->second.inServiceTotal());
+    m.failedAtStart = cloud_.traffic().totals().failed;
+    metrics_.emplace(i, m);
+  }
+  const double served = cloud_.traffic().rates().served;
+  const double failed = cloud_.traffic().rates().failed;
+  const bool ratesChanged = served != lastServedRps_ || failed != lastFailedRps_;
+  lastServedRps_ = served;
+  lastFailedRps_ = failed;
+  for (const auto& name : environments_) {
+    Snapshot snap = snapshot(name);
+    const auto it = last_.find(name);
+    const bool changed = it == last_.end() || !(it->second == snap);
+    if (changed || ratesChanged) {
+      json entry = {
+          {"t_s", t(now)},           {"environment", name},  {"in_service", snap.inService},
+          {"running", snap.running}, {"served_rps", served}, {"failed_rps", failed}};
+      // Several changes at one instant: the last one stands.
+      if (!series_.empty() && series_.back()["t_s"] == entry["t_s"] &&
+          series_.back()["environment"] == name) {
+        series_.back() = std::move(entry);
+      } else {
+        series_.push_back(std::move(entry));
+      }
+    }
+    last_[name] = std::move(snap);
+  }
+  int inServiceAll = 0;
+  int runningAll = 0;
+  for (const auto& [name, snap] : last_) {
+    inServiceAll += snap.inServiceTotal();
+    runningAll += snap.running;
+  }
+  for (auto& run : actions_) {
+    DeploymentMetrics& m = run.all;
+    if (!run.startedAt || m.finalized) continue;
+    if (m.minInService < 0) {  // the first sample since it started
+      m.nominal = inServiceAll;
+      m.failedAtStart = cloud_.traffic().totals().failed;
+    }
+    if (!run.finishedAt || *run.finishedAt >= now) {
+      m.minInService = m.minInService < 0 ? inServiceAll : std::min(m.minInService, inServiceAll);
+      m.peak = std::max(m.peak, runningAll);
+    }
+    if (run.finishedAt && *run.finishedAt <= now) {
+      m.finalized = true;
+      m.failedAtEnd = cloud_.traffic().totals().failed;
+    }
+  }
+  for (auto& [index, m] : metrics_) {
+    if (m.finalized) continue;
+    const auto& rec = records[index];
+    const Snapshot& snap = last_[rec.environment];
+    const int inService = snap.inServiceTotal();
+    if (!rec.finishedAt || *rec.finishedAt >= now) {
+      m.minInService = m.minInService < 0 ? inService : std::min(m.minInService, inService);
+      m.peak = std::max(m.peak, snap.running);
+    }
+    if (rec.finishedAt && *rec.finishedAt <= now) {
+      m.finalized = true;
+      m.finalVersions = snap.inService;
+      m.failedAtEnd = cloud_.traffic().totals().failed;
+    }
+  }
+}
+
+json Run::deploymentJson(std::size_t index) {
+  const auto& rec = engine_.deployments()[index];
+  DeploymentMetrics& m = metrics_[index];
+  const double instancePrice =
+      emu::ec2::instanceTypeInfo(instanceTypes_[rec.environment]).pricePerHour;
+  double price = instancePrice;
+  for (const auto& e : s_.environments) {
+    if (e.name == rec.environment && e.pricePerHour) price = *e.pricePerHour;
+  }
+  auto optionalSeconds = [this](const std::optional<SimTime>& at, SimTime from) -> json {
+    if (!at) return nullptr;
+    (void)this;
+    return seconds(*at - from);
+  };
+  const double failedEnd = m.failedAtEnd >= 0 ? m.failedAtEnd : cloud_.traffic().totals().failed;
+  json j = {
+      {"id", rec.id},
+      {"environment", rec.environment},
+      {"version", rec.version},
+      {"policy", rec.configuration ? std::string("Configuration")
+                                   : std::string(engine::toString(rec.policy))},
+      {"configuration", rec.configuration},
+      {"started_at_s", t(rec.startedAt)},
+      {"finished_at_s", rec.finishedAt ? json(t(*rec.finishedAt)) : json(nullptr)},
+      {"duration_s", optionalSeconds(rec.finishedAt, rec.startedAt)},
+      {"outcome", engine::toString(rec.outcome)},
+      {"batches", rec.batches},
+      {"batch_size", rec.batchSize},
+      {"nominal_instances", m.nominal},
+      {"min_in_service", std::max(0, m.minInService)},
+      {"min_capacity_pct", m.nominal > 0 ? 100.0 * std::max(0, m.minInService) / m.nominal : 100.0},
+      {"capacity_loss_instance_s", m.lossInstanceS},
+      {"peak_instances", m.peak},
+      {"extra_instance_s", m.extraInstanceS},
+      {"extra_cost_usd", m.extraInstanceS / 3600.0 * price},
+      {"failed_requests", failedEnd - m.failedAtStart},
+      {"mixed_versions_s", m.mixedS},
+      {"time_to_detect_failure_s", optionalSeconds(rec.failureDetectedAt, rec.startedAt)},
+      {"rollback_s", rec.rolledBackAt && rec.failureDetectedAt
+                         ? json(seconds(*rec.rolledBackAt - *rec.failureDetectedAt))
+                         : json(nullptr)},
+      {"final_versions", m.finalVersions},
+  };
+  if (!rec.failureReason.empty()) j["failure_reason"] = rec.failureReason;
+  return j;
+}
+
+json Run::report(SimTime end) {
+  json r;
+  r["scenario"] = s_.name;
+  r["seed"] = seed_;
+  r["ebsim_version"] = kVersion;
+  r["fingerprint"] = trace_.fingerprintHex();
+  r["events_processed"] = scheduler_.eventsProcessed();
+  r["simulated_s"] = t(end);
+  const auto totals = cloud_.traffic().totals();
+  r["requests"] = {
+      {"total", totals.requests},
+      {"served", totals.served},
+      {"failed", totals.failed},
+      {"failed_503", totals.failedUnavailable},
+      {"failed_502", totals.failedBadGateway},
+      {"failed_5xx", totals.failedAppError},
+      {"availability_pct", totals.requests > 0 ? 100.0 * totals.served / totals.requests : 100.0}};
+  json deployments = json::array();
+  for (std::size_t i = 0; i < engine_.deployments().size(); ++i) {
+    if (engine_.deployments()[i].startedAt < t0_) continue;
+    deployments.push_back(deploymentJson(i));
+  }
+  r["deployments"] = std::move(deployments);
+  json envs = json::array();
+  for (const auto& name : environments_) {
+    const auto d = engine_.describe(name);
+    if (!d) continue;
+    std::map<std::string, int> versions;
+    const auto ids = instancesOf(name, /*runningOnly=*/false);
+    const int running = static_cast<int>(ids.size());
+    for (const auto& id : ids) ++versions[cloud_.ec2().appState(id).version];
+    json env = {{"name", name},
+                {"cname", d->CNAME},
+                {"status", engine::toString(d->Status)},
+                {"health", engine::toString(d->Health)},
+                {"version", d->VersionLabel},
+                {"instances", running},
+                {"versions", versions},
+                {"warnings", d->Warnings}};
+    if (!d->HealthStatus.empty()) env["health_status"] = d->HealthStatus;
+    envs.push_back(std::move(env));
+  }
+  r["environments"] = std::move(envs);
+  json events = json::array();
+  for (const auto& e : engine_.events().events()) {
+    if (e.time < t0_) continue;
+    events.push_back({{"t_s", t(e.time)},
+                      {"environment", e.environment},
+                      {"severity", engine::toString(e.severity)},
+                      {"message", e.message}});
+  }
+  r["events"] = std::move(events);
+  json actions = json::array();
+  for (const auto& run : actions_) {
+    json a = {{"path", run.action->path},
+              {"kind", toString(run.action->kind)},
+              {"started_at_s", run.startedAt ? json(t(*run.startedAt)) : json(nullptr)},
+              {"finished_at_s", run.finishedAt ? json(t(*run.finishedAt)) : json(nullptr)}};
+    if (!run.action->id.empty()) a["id"] = run.action->id;
+    if (!run.error.empty()) a["error"] = run.error;
+    if (run.startedAt && run.action->kind != Action::Kind::kFault) {
+      const DeploymentMetrics& m = run.all;
+      const double failedEnd =
+          m.failedAtEnd >= 0 ? m.failedAtEnd : cloud_.traffic().totals().failed;
+      a["duration_s"] =
+          run.finishedAt ? json(seconds(*run.finishedAt - *run.startedAt)) : json(nullptr);
+      a["nominal_instances"] = m.nominal;
+      a["min_in_service"] = std::max(0, m.minInService);
+      a["min_capacity_pct"] =
+          m.nominal > 0 ? 100.0 * std::max(0, m.minInService) / m.nominal : 100.0;
+      a["capacity_loss_instance_s"] = m.lossInstanceS;
+      a["peak_instances"] = m.peak;
+      a["extra_instance_s"] = m.extraInstanceS;
+      a["failed_requests"] = failedEnd - m.failedAtStart;
+    }
+    actions.push_back(std::move(a));
+  }
+  r["actions"] = std::move(actions);
+  r["capacity_series"] = series_;
+  return r;
+}
+
+RunResult Run::execute() {
+  setUp();
+  startTimeline();
+  if (s_.traffic) {
+    const auto& tr = *s_.traffic;
+    std::vector<emu::traffic::RatePoint> profile;
+    for (const auto& p : tr.profile) profile.push_back({t0_ + p.at, p.rps});
+    emu::dns::DnsClientModel::Options dns;
+    dns.ttl = tr.ttl;
+    dns.staleFraction = tr.staleFraction;
+    dns.staleFor = tr.staleFor;
+    cloud_.addClients(tr.target + "." + ctx_.region.cnameDomain(), std::move(profile), dns);
+  }
+  lastSample_ = t0_;
+  sample();
+  cloud_.traffic().onRecompute([this] { sample(); });
+  cloud_.ec2().onAppChange([this](const std::string&) { sample(); });
+  engine_.onChange([this](const engine::EnvironmentDescription&) { sample(); });
+
+  const SimTime cap = t0_ + (s_.duration ? *s_.duration : kRunCap);
+  // Settled for kSettleTime in a row: the clean-up that follows an operation (instances the
+  // group terminates, drains) has happened by the end of the run.
+  std::optional<SimTime> settledSince;
+  while (scheduler_.now() < cap) {
+    const SimTime next = std::min(cap, scheduler_.now() + kCheckInterval);
+    scheduler_.runUntil(next);
+    check();
+    if (s_.duration) continue;
+    if (!settled()) {
+      settledSince.reset();
+    } else if (!settledSince) {
+      settledSince = scheduler_.now();
+    } else if (scheduler_.now() - *settledSince >= kSettleTime) {
+      break;
+    }
+  }
+  const SimTime end = scheduler_.now();
+  sample();
+  trace_.record(end, "scenario.end", s_.name, {});
+
+  RunResult result;
+  result.seed = seed_;
+  result.report = report(end);
+  json expectations = json::array();
+  for (const auto& e : s_.expectations) {
+    ExpectationResult er;
+    er.metric = e.metric;
+    er.op = toString(e.op);
+    er.actual = metricValue(result.report, e.metric);
+    const json& actual = er.actual;
+    switch (e.op) {
+      case Expectation::Op::kEquals:
+        if (e.number) {
+          er.expected = *e.number;
+          er.passed = actual.is_number() && actual.get<double>() == *e.number;
+        } else if (e.text) {
+          er.expected = *e.text;
+          er.passed = actual.is_string() && actual.get<std::string>() == *e.text;
+        } else if (e.boolean) {
+          er.expected = *e.boolean;
+          er.passed = actual.is_boolean() && actual.get<bool>() == *e.boolean;
+        }
+        break;
+      case Expectation::Op::kAtLeast:
+        er.expected = e.number.value_or(0);
+        er.passed = actual.is_number() && actual.get<double>() >= e.number.value_or(0);
+        break;
+      case Expectation::Op::kAtMost:
+        er.expected = e.number.value_or(0);
+        er.passed = actual.is_number() && actual.get<double>() <= e.number.value_or(0);
+        break;
+      case Expectation::Op::kBetween:
+        er.expected = json::array({e.lo, e.hi});
+        er.passed =
+            actual.is_number() && actual.get<double>() >= e.lo && actual.get<double>() <= e.hi;
+        break;
+    }
+    result.passed = result.passed && er.passed;
+    expectations.push_back({{"metric", er.metric},
+                            {"op", er.op},
+                            {"expected", er.expected},
+                            {"actual", er.actual},
+                            {"passed", er.passed}});
+    result.expectations.push_back(std::move(er));
+  }
+  result.report["expectations"] = std::move(expectations);
+  // The fingerprint covers the whole run (the report's copy was taken before its last records).
+  result.fingerprint = trace_.fingerprintHex();
+  result.report["fingerprint"] = result.fingerprint;
+  if (o_.recordTrace) result.trace = trace_.records();
+  return result;
+}
+
+}  // namespace
+
+json metricValue(const json& report, const std::string& metric) {
+  const json* at = &report;
+  std::size_t i = 0;
+  while (i < metric.size()) {
+    if (metric[i] == '.') {
+      ++i;
+      continue;
+    }
+    if (metric[i] == '[') {
+      const auto close = metric.find(']', i);
+      if (close == std::string::npos || !at->is_array()) return nullptr;
+      const std::string digits = metric.substr(i + 1, close - i - 1);
+      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) {
+        return nullptr;
+      }
+      const auto n = static_cast<std::size_t>(std::stoull(digits));
+      if (n >= at->size()) return nullptr;
+      at = &(*at)[n];
+      i = close + 1;
+      continue;
+    }
+    const auto stop = metric.find_first_of(".[", i);
+    const std::string key =
+        metric.substr(i, stop == std::string::npos ? std::string::npos : stop - i);
+    if (!at->is_object() || !at->contains(key)) return nullptr;
+    at = &(*at)[key];
+    i = stop == std::string::npos ? metric.size() : stop;
+  }
+  return *at;
+}
+
+RunResult runScenario(const Scenario& scenario, const RunOptions& options) {
+  auto run = std::make_unique<Run>(scenario, options);
+  return run->execute();
+}
+
+}  // namespace ebsim::scenario
