@@ -169,7 +169,9 @@ int run(const RunCommand& c) {
     summary.colour = isatty(STDOUT_FILENO) != 0;  // colour only on a terminal
     std::cout << ebsim::scenario::formatSummary(result, summary);
   }
-  if (c.json != "-") std::cout << ebsim::scenario::fingerprintLine(result, c.file) << "\n";
+  // The last line is always the fingerprint; with the report on stdout, on stderr instead.
+  (c.json == "-" ? std::cerr : std::cout)
+      << ebsim::scenario::fingerprintLine(result, c.file) << "\n";
   return result.passed ? kExitOk : kExitFailed;
 }
 
