@@ -5,6 +5,7 @@
 // event ("Environment health has transitioned from Ok to Degraded. <cause>").
 
 #include <algorithm>
+#include <set>
 
 #include "engine/engine_internal.h"
 
@@ -118,14 +119,22 @@ void Engine::applyHealth(const std::string& name, const HealthRefresh& state) {
   obs.commandTimeout = e->config.deployment.timeout + kCommandTimeoutExtra;
   const Rollout* running = e->deployment ? rollout(*e->deployment) : nullptr;
   if (e->deployment) obs.operationStartedAt = deployments_[*e->deployment].startedAt;
-  for (const auto& m : state.members) {
+  std::set<std::string> inBatch;  // the instances the current batch's command runs on
+  if (running != nullptr && running->batch < running->batches.size()) {
+    const auto& batch = running->batches[running->batch];
+    inBatch.insert(batch.begin(), batch.end());
+  }
+  for (std::size_t k = 0; k < state.members.size(); ++k) {
+    const auto& m = state.members[k];
     InstanceObservation i;
     i.id = m.InstanceId;
     i.launchedAt = m.LaunchTime;
     i.running = m.State == ports::LifecycleState::kInService;
-    const auto report = std::find_if(state.reports.begin(), state.reports.end(),
-                                     [&](const auto& r) { return r.InstanceId == m.InstanceId; });
-    if (report != state.reports.end()) {
+    // The agent answers in request order (the members' order): no search per member.
+    const ports::AgentReport* report =
+        k < state.reports.size() && state.reports[k].InstanceId == m.InstanceId ? &state.reports[k]
+                                                                                : nullptr;
+    if (report != nullptr) {
       i.reporting = report->Reporting;
       i.answering = report->Answering;
       i.checkPassing = report->HealthCheckPassing;
@@ -141,12 +150,7 @@ void Engine::applyHealth(const std::string& name, const HealthRefresh& state) {
       // Out of service, it gets no requests: none of them can fail.
       if (!healthy) i.status5xxPercent = 0;
     }
-    if (running != nullptr && running->batch < running->batches.size()) {
-      const auto& batch = running->batches[running->batch];
-      if (std::find(batch.begin(), batch.end(), m.InstanceId) != batch.end()) {
-        i.commandStartedAt = running->batchStarted;
-      }
-    }
+    if (inBatch.count(m.InstanceId) != 0) i.commandStartedAt = running->batchStarted;
     obs.instances.push_back(std::move(i));
   }
   const HealthStatus before = e->health.status;

@@ -117,6 +117,104 @@ std::string pointName(std::string name) {
   return name;
 }
 
+// What is in service and running, per environment, kept up to date from the emulators'
+// change notifications instead of rescanning the fleet at every sample (the runner samples at
+// every change: a rescan would make a run's cost grow with fleet size squared).
+// "In service": healthy in a target group of the environment's load balancer, and answering.
+class CapacityIndex {
+ public:
+  CapacityIndex(const emu::ec2::Ec2Emulator& ec2, const emu::elb::ElbEmulator& elb,
+                std::function<std::string(const std::string& loadBalancerArn)> environmentOf)
+      : ec2_(ec2), elb_(elb), environmentOf_(std::move(environmentOf)) {}
+
+  void appChanged(const std::string& id) { update(id); }
+  void targetChanged(const std::string& tg, const std::string& id, ports::TargetHealthState after) {
+    Inst& in = inst(id);
+    if (after == ports::TargetHealthState::kHealthy) {
+      in.healthyIn.insert(tg);
+    } else {
+      in.healthyIn.erase(tg);
+    }
+    update(id);
+  }
+  const std::map<std::string, int>& inService(const std::string& env) const {
+    static const std::map<std::string, int> kNone;
+    const auto it = inService_.find(env);
+    return it == inService_.end() ? kNone : it->second;
+  }
+  int running(const std::string& env) const {
+    const auto it = running_.find(env);
+    return it == running_.end() ? 0 : it->second;
+  }
+
+ private:
+  struct Inst {
+    bool seen = false;
+    std::string env;  // from the instance's elasticbeanstalk:environment-name tag
+    bool alive = false;
+    std::set<std::string> healthyIn;  // target groups where it is healthy
+    // What it counts for now.
+    std::string countedEnv;  // "" when not in service
+    std::string countedVersion;
+  };
+
+  Inst& inst(const std::string& id) {
+    Inst& in = instances_[id];
+    if (!in.seen) {
+      in.seen = true;
+      if (const auto i = ec2_.instance(id)) {
+        for (const auto& tag : i->Tags) {
+          if (tag.Key == "elasticbeanstalk:environment-name") in.env = tag.Value;
+        }
+      }
+    }
+    return in;
+  }
+
+  std::string environmentOfTargetGroup(const std::string& tg) {
+    const auto it = tgEnv_.find(tg);
+    if (it != tgEnv_.end() && !it->second.empty()) return it->second;
+    std::string env;
+    if (const auto g = elb_.targetGroup(tg)) env = environmentOf_(g->LoadBalancerArn);
+    tgEnv_[tg] = env;
+    return env;
+  }
+
+  void update(const std::string& id) {
+    Inst& in = inst(id);
+    const auto state = ec2_.status(id);
+    const bool alive = state && (state->InstanceState == ports::InstanceStateName::kPending ||
+                                 state->InstanceState == ports::InstanceStateName::kRunning);
+    if (alive != in.alive && !in.env.empty()) running_[in.env] += alive ? 1 : -1;
+    in.alive = alive;
+    std::string env;
+    std::string version;
+    if (alive && !in.healthyIn.empty()) {
+      const auto app = ec2_.appState(id);
+      if (app.answering) {
+        env = environmentOfTargetGroup(*in.healthyIn.begin());
+        version = app.version;
+      }
+    }
+    if (env == in.countedEnv && version == in.countedVersion) return;
+    if (!in.countedEnv.empty()) {
+      auto& counts = inService_[in.countedEnv];
+      if (--counts[in.countedVersion] == 0) counts.erase(in.countedVersion);
+    }
+    if (!env.empty()) ++inService_[env][version];
+    in.countedEnv = std::move(env);
+    in.countedVersion = std::move(version);
+  }
+
+  const emu::ec2::Ec2Emulator& ec2_;
+  const emu::elb::ElbEmulator& elb_;
+  std::function<std::string(const std::string&)> environmentOf_;
+  std::map<std::string, Inst> instances_;
+  std::map<std::string, std::string> tgEnv_;
+  std::map<std::string, std::map<std::string, int>> inService_;
+  std::map<std::string, int> running_;
+};
+
 class Run {
  public:
   Run(const Scenario& s, const RunOptions& o)
@@ -136,7 +234,9 @@ class Run {
                                     cloud_.autoscaling(), cloud_.route53(), cloud_.s3(),
                                     ctx_.region.name, ctx_.region.accountId,
                                     cloud_.route53().hostedZoneId(), ctx_.region.storageBucket(),
-                                    &telemetry_, &cloud_.ec2()}) {}
+                                    &telemetry_, &cloud_.ec2()}),
+        capacity_(cloud_.ec2(), cloud_.elb(),
+                  [this](const std::string& lb) { return environmentOfLoadBalancer(lb); }) {}
 
   RunResult execute();
 
@@ -153,10 +253,12 @@ class Run {
   void check();
   bool settled() const;
   Snapshot snapshot(const std::string& environment) const;
+  std::string environmentOfLoadBalancer(const std::string& loadBalancerArn) const;
   // The environment's instances (by the tag EB puts on them), pending or running, in launch
   // order; `runningOnly`: running ones.
   std::vector<std::string> instancesOf(const std::string& environment, bool runningOnly) const;
   void sample();
+  void requestSample();
   void integrate(SimTime from, SimTime to);
   double t(SimTime at) const { return seconds(at - t0_); }
   json report(SimTime end);
@@ -177,6 +279,7 @@ class Run {
   emu::SimTelemetry telemetry_;
   sim::Rng victims_;
   engine::Engine engine_;
+  CapacityIndex capacity_;
 
   SimTime t0_;
   std::vector<ActionRun> actions_;
@@ -190,6 +293,7 @@ class Run {
   std::map<std::size_t, DeploymentMetrics> metrics_;  // by deployment record index
   json series_ = json::array();
   double lastServedRps_ = -1;
+  bool samplePending_ = false;
   double lastFailedRps_ = -1;
 };
 
@@ -220,6 +324,11 @@ emu::CloudOptions Run::cloudOptions() const {
     }
   }
   for (const auto& [label, v] : s_.versions) o.ec2.versions[label] = appVersion(v, p, capacity);
+  // The account's instance quota fits the scenario (three times every group's maximum: room for
+  // Immutable and blue/green); quota failures come from the launch_failure fault.
+  int maxInstances = 0;
+  for (const auto& e : s_.environments) maxInstances += e.maxInstances;
+  o.ec2.instanceQuota = std::max(o.ec2.instanceQuota, 3 * maxInstances);
   // Fault options (scenario-format.md "Fault kinds"): the emulators' durations and factors.
   for (const auto& a : s_.timeline) {
     if (a.kind != Action::Kind::kFault) continue;
@@ -636,23 +745,29 @@ Snapshot Run::snapshot(const std::string& environment) const {
   Snapshot s;
   const auto d = engine_.describe(environment);
   if (!d || d->Status == engine::EnvironmentStatus::kTerminated) return s;
-  const auto& ec2 = cloud_.ec2();
-  const auto& elb = cloud_.elb();
-  if (const auto lb = elb.loadBalancerArnByDnsName(d->EndpointURL)) {
-    std::set<std::string> seen;
-    for (const auto& route : elb.routes(*lb)) {
-      for (const auto& id : elb.inService(route.targetGroupArn)) {
-        const auto app = ec2.appState(id);
-        if (app.answering && seen.insert(id).second) ++s.inService[app.version];
-      }
-    }
+  s.running = capacity_.running(environment);
+  if (d->EndpointURL.find_first_not_of("0123456789.") != std::string::npos) {
+    s.inService = capacity_.inService(environment);
   } else if (!d->EndpointURL.empty()) {
     // SingleInstance: the instance behind the Elastic IP, when it answers.
+    const auto& ec2 = cloud_.ec2();
     const std::string id = ec2.instanceForAddress(d->EndpointURL);
-    if (!id.empty() && ec2.appState(id).answering) ++s.inService[ec2.appState(id).version];
+    if (!id.empty()) {
+      const auto app = ec2.appState(id);
+      if (app.answering) ++s.inService[app.version];
+    }
   }
-  s.running = static_cast<int>(instancesOf(environment, /*runningOnly=*/false).size());
   return s;
+}
+
+std::string Run::environmentOfLoadBalancer(const std::string& loadBalancerArn) const {
+  for (const auto& name : environments_) {
+    const auto d = engine_.describe(name);
+    if (!d) continue;
+    const auto lb = cloud_.elb().loadBalancerArnByDnsName(d->EndpointURL);
+    if (lb && *lb == loadBalancerArn) return name;
+  }
+  return "";
 }
 
 void Run::integrate(SimTime from, SimTime to) {
@@ -687,6 +802,15 @@ void Run::integrate(SimTime from, SimTime to) {
     m.extraInstanceS += std::max(0, snap.running - m.nominal) * dt;
     if (snap.inService.size() > 1) m.mixedS += dt;
   }
+}
+
+void Run::requestSample() {
+  if (samplePending_) return;
+  samplePending_ = true;
+  scheduler_.scheduleAfter(Duration::zero(), [this] {
+    samplePending_ = false;
+    sample();
+  });
 }
 
 void Run::sample() {
@@ -823,6 +947,7 @@ json Run::report(SimTime end) {
   r["fingerprint"] = trace_.fingerprintHex();
   r["events_processed"] = scheduler_.eventsProcessed();
   r["simulated_s"] = t(end);
+  r["setup_s"] = seconds(t0_ - SimTime::zero());  // creating the environments, before t = 0
   const auto totals = cloud_.traffic().totals();
   r["requests"] = {
       {"total", totals.requests},
@@ -898,6 +1023,12 @@ json Run::report(SimTime end) {
 }
 
 RunResult Run::execute() {
+  // The capacity index follows every change from the start (set-up included), before the
+  // samplers below, which read it.
+  cloud_.ec2().onAppChange([this](const std::string& id) { capacity_.appChanged(id); });
+  cloud_.elb().onTargetChange(
+      [this](const std::string& tg, const std::string& id, ports::TargetHealthState,
+             ports::TargetHealthState after) { capacity_.targetChanged(tg, id, after); });
   setUp();
   startTimeline();
   if (s_.traffic) {
@@ -912,9 +1043,11 @@ RunResult Run::execute() {
   }
   lastSample_ = t0_;
   sample();
-  cloud_.traffic().onRecompute([this] { sample(); });
-  cloud_.ec2().onAppChange([this](const std::string&) { sample(); });
-  engine_.onChange([this](const engine::EnvironmentDescription&) { sample(); });
+  // Every change asks for a sample at the same instant, after every listener has seen it (so
+  // the capacity index is current); several changes at one instant make one sample.
+  cloud_.traffic().onRecompute([this] { requestSample(); });
+  cloud_.ec2().onAppChange([this](const std::string&) { requestSample(); });
+  engine_.onChange([this](const engine::EnvironmentDescription&) { requestSample(); });
 
   const SimTime cap = t0_ + (s_.duration ? *s_.duration : kRunCap);
   // Settled for kSettleTime in a row: the clean-up that follows an operation (instances the
