@@ -267,6 +267,8 @@ class Engine {
   // Removes a new set that reached (or tried to reach) the permanent group, then rolls back.
   void discardNewInstances(std::size_t rollout, const std::string& reason);
   void rollBackNewInstances(std::size_t rollout, const std::string& reason);
+  // Sets the record's rolledBackAt once every one of `ids` is terminated (at most 30 min).
+  void awaitTerminated(std::size_t record, std::vector<std::string> ids);
   void finishRollout(std::size_t rollout);
   // The launch template of a rollout: its version, and a configuration update's instance type.
   ports::LaunchTemplate rolloutTemplate(const Rollout& rollout, bool withAddress = true) const;

@@ -250,6 +250,8 @@ class Run {
   void schedule(std::size_t index, Duration delay);
   void start(std::size_t index);
   void startFault(const Action& a);
+  std::function<bool()> blueGreenDone(const std::string& blue, const std::string& green,
+                                      std::size_t deploymentsBefore) const;
   void check();
   bool settled() const;
   Snapshot snapshot(const std::string& environment) const;
@@ -503,11 +505,7 @@ void Run::start(std::size_t index) {
         }
         environments_.insert(green);
         deploymentDefaults_[green] = deploymentDefaults_[a.environment];
-        run.finished = [this, old = a.environment, before] {
-          const auto d = engine_.describe(old);
-          return engine_.deployments().size() > before && d &&
-                 d->Status == engine::EnvironmentStatus::kTerminated;
-        };
+        run.finished = blueGreenDone(a.environment, green, before);
         break;
       }
       if (first && o_.firstDeployPolicy) settings.policy = *o_.firstDeployPolicy;
@@ -589,6 +587,7 @@ void Run::start(std::size_t index) {
     }
     case Action::Kind::kBlueGreen: {
       const std::string green = a.name.empty() ? a.environment + "-clone" : a.name;
+      const std::size_t before = engine_.deployments().size();
       const auto r = engine_.blueGreen(a.environment, a.version, green,
                                        a.terminateOldAfter.value_or(dnsDrain()));
       if (!r.ok()) {
@@ -598,10 +597,7 @@ void Run::start(std::size_t index) {
       environments_.insert(green);
       deploymentDefaults_[green] = deploymentDefaults_[a.environment];
       instanceTypes_[green] = instanceTypes_[a.environment];
-      run.finished = [this, old = a.environment] {
-        const auto d = engine_.describe(old);
-        return d && d->Status == engine::EnvironmentStatus::kTerminated;
-      };
+      run.finished = blueGreenDone(a.environment, green, before);
       break;
     }
     case Action::Kind::kAbort: {
@@ -620,6 +616,26 @@ void Run::start(std::size_t index) {
   }
   sample();
   check();
+}
+
+std::function<bool()> Run::blueGreenDone(const std::string& blue, const std::string& green,
+                                         std::size_t deploymentsBefore) const {
+  // Done when the old environment is terminated, or when the deployment to the new one ended
+  // without success (then nothing is swapped or terminated: eb-reference 4, swap back is the
+  // rollback) and it is Ready again.
+  return [this, blue, green, deploymentsBefore] {
+    const auto old = engine_.describe(blue);
+    if (old && old->Status == engine::EnvironmentStatus::kTerminated) return true;
+    const auto& records = engine_.deployments();
+    for (std::size_t i = deploymentsBefore; i < records.size(); ++i) {
+      if (records[i].environment != green) continue;
+      const auto g = engine_.describe(green);
+      return records[i].outcome != engine::DeploymentOutcome::kInProgress &&
+             records[i].outcome != engine::DeploymentOutcome::kSucceeded && g &&
+             g->Status == engine::EnvironmentStatus::kReady;
+    }
+    return false;
+  };
 }
 
 void Run::startFault(const Action& a) {

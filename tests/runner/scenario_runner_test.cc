@@ -303,3 +303,26 @@ TEST_CASE("the HTML report is one self-contained page with the capacity chart", 
   // Names are escaped.
   CHECK(ebsim::scenario::formatSummary(aao).find("\033[") == std::string::npos);  // no colour
 }
+
+TEST_CASE("eb-reference 4: a blue_green whose deployment fails is done, nothing swapped",
+          "[runner][bluegreen]") {
+  const auto result = runScenario(load(R"({
+    "name": "bg-fail",
+    "versions": { "v1": {}, "v3": { "health": "failing" } },
+    "environments": [ { "name": "shop-blue", "cname": "shop", "version": "v1",
+                        "instances": { "min": 2, "max": 4 },
+                        "deployment": { "timeout": "120s" } } ],
+    "traffic": { "target": "shop", "rps": 100 },
+    "timeline": [ { "id": "bg", "at": "1m",
+                    "blue_green": { "environment": "shop-blue", "version": "v3" } } ],
+    "expect": [ { "metric": "requests.failed", "at_most": 0 } ]
+  })"));
+  const json& r = result.report;
+  REQUIRE(r["actions"].size() == 1);
+  CHECK_FALSE(r["actions"][0]["finished_at_s"].is_null());  // the action ended
+  CHECK(r["simulated_s"].get<double>() < 3600);             // and so did the run
+  CHECK(r["deployments"][0]["environment"] == "shop-blue-clone");
+  CHECK(r["deployments"][0]["outcome"] == "Failed");
+  CHECK(r["environments"][0]["status"] == "Ready");  // the old one kept serving
+  CHECK(result.passed);
+}

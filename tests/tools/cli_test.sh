@@ -47,6 +47,8 @@ check "--help exits 0 and lists demo" bash -c "test $rc -eq 0 && grep -q demo '$
 # --- Scenarios (scenario-format.md "The command") ---
 "$ebsim" validate "$src"/scenarios/*.json >"$tmp/o" 2>"$tmp/e"; rc=$?
 check "validate accepts the scenario library" test "$rc" -eq 0
+"$ebsim" validate "$src"/bench/scenarios/*.json >"$tmp/o" 2>"$tmp/e"; rc=$?
+check "validate accepts the benchmark scenarios" test "$rc" -eq 0
 printf '{ "name": "x",\n  "versions": { "v1": {} },\n  "environmnets": [] }\n' >"$tmp/bad.json"
 "$ebsim" validate "$tmp/bad.json" >"$tmp/o" 2>"$tmp/e"; rc=$?
 check "validate of a bad file exits 2" test "$rc" -eq 2
