@@ -300,15 +300,6 @@ EnvironmentHealth HealthAssessor::refresh(const EnvironmentObservation& observat
   const EnvironmentObservation& env = observation;
   const sim::SimTime now = env.now;
 
-  // Forget instances that are gone, so memory follows the fleet, not its churn.
-  std::vector<std::string_view> ids;
-  ids.reserve(env.instances.size());
-  for (const InstanceObservation& instance : env.instances) ids.push_back(instance.id);
-  std::sort(ids.begin(), ids.end());
-  std::erase_if(history_, [&ids](const auto& entry) {
-    return !std::binary_search(ids.begin(), ids.end(), std::string_view(entry.first));
-  });
-
   EnvironmentHealth health;
   for (HealthStatus s : {HealthStatus::kNoData, HealthStatus::kUnknown, HealthStatus::kPending,
                          HealthStatus::kOk, HealthStatus::kInfo, HealthStatus::kWarning,
@@ -436,6 +427,17 @@ EnvironmentHealth HealthAssessor::refresh(const EnvironmentObservation& observat
 
   health.status = summarize(std::move(findings), HealthStatus::kOk, health.causes);
   health.color = colorOf(health.status);
+  // Forget instances that are gone, so memory follows the fleet, not its churn. Every observed
+  // instance has an entry now: a larger history means some are gone (steady fleets skip this).
+  if (history_.size() > env.instances.size()) {
+    std::vector<std::string_view> ids;
+    ids.reserve(env.instances.size());
+    for (const InstanceObservation& instance : env.instances) ids.push_back(instance.id);
+    std::sort(ids.begin(), ids.end());
+    std::erase_if(history_, [&ids](const auto& entry) {
+      return !std::binary_search(ids.begin(), ids.end(), std::string_view(entry.first));
+    });
+  }
   return health;
 }
 

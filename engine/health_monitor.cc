@@ -20,7 +20,8 @@ struct Engine::HealthRefresh {
   int minSize = 1;
   bool groupExists = false;
   std::vector<ports::AgentReport> reports;
-  std::map<std::string, ports::TargetHealthState> targets;
+  // Target health in the members' order (the load balancer answers in request order).
+  std::vector<ports::TargetHealthDescription> targets;
 };
 
 ports::Outcome<EnvironmentHealth> Engine::describeEnvironmentHealth(const std::string& name) const {
@@ -95,11 +96,7 @@ void Engine::refreshHealth(const std::string& name, std::function<void()> again)
                 ports_.elb.describeTargetHealth({tg, ids}, cb);
               },
               [state, assess](ports::Outcome<ports::DescribeTargetHealthResult> t) {
-                if (t.ok()) {
-                  for (const auto& d : t.value().TargetHealthDescriptions) {
-                    state->targets[d.TargetId] = d.State;
-                  }
-                }
+                if (t.ok()) state->targets = std::move(t.value().TargetHealthDescriptions);
                 assess();
               });
         });
@@ -142,9 +139,8 @@ void Engine::applyHealth(const std::string& name, const HealthRefresh& state) {
       i.version = report->VersionLabel;
     }
     if (!e->single()) {
-      const auto t = state.targets.find(m.InstanceId);
-      const bool healthy =
-          t != state.targets.end() && t->second == ports::TargetHealthState::kHealthy;
+      const bool healthy = k < state.targets.size() && state.targets[k].TargetId == m.InstanceId &&
+                           state.targets[k].State == ports::TargetHealthState::kHealthy;
       i.loadBalancerHealthy = healthy;
       i.checkPassing = healthy;
       // Out of service, it gets no requests: none of them can fail.
