@@ -533,7 +533,9 @@ void Engine::gateChecks(std::size_t index, const std::string& targetGroup,
         }
         if (healthy.empty()) return then(ok, std::move(checks));
         aws<ports::ReadAgentReportsResult>(
-            [this, healthy](auto cb) { ports_.healthAgent->readAgentReports({healthy}, cb); },
+            [this, healthy](auto cb) {
+              ports_.healthAgent->readAgentReports({healthy, 0}, cb);
+            },
             [this, index, then,
              checks = std::move(checks)](ports::Outcome<ports::ReadAgentReportsResult> o) mutable {
               Rollout* r3 = rollout(index);

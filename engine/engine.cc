@@ -272,7 +272,7 @@ void Engine::checkInstances(const Env& env, const std::string& targetGroup,
   if (env.single()) return checkWithoutLoadBalancer(env, std::move(ids), std::move(then));
   aws<ports::DescribeTargetHealthResult>(
       [this, targetGroup, ids = std::move(ids)](auto cb) {
-        ports_.elb.describeTargetHealth({targetGroup, ids}, cb);
+        ports_.elb.describeTargetHealth({targetGroup, ids, 0}, cb);
       },
       [then = std::move(then)](ports::Outcome<ports::DescribeTargetHealthResult> o) {
         Checks checks;
@@ -313,7 +313,9 @@ void Engine::checkWithoutLoadBalancer(const Env& env, std::vector<std::string> i
   if (env.config.enhancedHealth) {
     // The health agent on each instance says whether its application answers its check.
     aws<ports::ReadAgentReportsResult>(
-        [this, ids = std::move(ids)](auto cb) { ports_.healthAgent->readAgentReports({ids}, cb); },
+        [this, ids = std::move(ids)](auto cb) {
+          ports_.healthAgent->readAgentReports({ids, 0}, cb);
+        },
         [then = std::move(then)](ports::Outcome<ports::ReadAgentReportsResult> o) {
           Checks checks;
           if (o.ok()) {

@@ -18,6 +18,17 @@ struct Engine::Application {
   std::map<std::string, std::string> versions;  // label -> bundle key ("" = sample)
 };
 
+// What the health monitor read last (health_monitor.cc): it asks only for news since.
+struct HealthCache {
+  std::vector<std::string> members;  // the group's instances at the last refresh, in order
+  bool groupExisted = false;
+  int minSize = 0;
+  std::uint64_t agentSince = 0;
+  std::uint64_t targetSince = 0;
+  std::map<std::string, ports::AgentReport> reports;        // by instance
+  std::map<std::string, ports::TargetHealthState> targets;  // by instance
+};
+
 struct Engine::Env {
   EnvironmentDescription desc;
   EnvironmentConfig config;
@@ -38,6 +49,7 @@ struct Engine::Env {
   // Enhanced health (health_monitor.cc): the assessor's history and its last answer.
   HealthAssessor assessor;
   EnvironmentHealth health;
+  HealthCache healthCache;
   bool monitored = false;
   int expectedDeploymentId = 1;  // the last successful code deployment's id (launch: 1)
   int desired() const { return config.desiredCapacity.value_or(config.minSize); }

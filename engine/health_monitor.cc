@@ -19,9 +19,8 @@ struct Engine::HealthRefresh {
   std::vector<ports::AsgInstance> members;
   int minSize = 1;
   bool groupExists = false;
-  std::vector<ports::AgentReport> reports;
-  // Target health in the members' order (the load balancer answers in request order).
-  std::vector<ports::TargetHealthDescription> targets;
+  bool membersChanged = false;  // the cache was reset: everything was read afresh
+  bool news = false;            // a report or a target state changed since the last refresh
 };
 
 ports::Outcome<EnvironmentHealth> Engine::describeEnvironmentHealth(const std::string& name) const {
@@ -79,24 +78,62 @@ void Engine::refreshHealth(const std::string& name, std::function<void()> again)
     }
     std::vector<std::string> ids;
     for (const auto& m : state->members) ids.push_back(m.InstanceId);
+    // The reports and target states of the last refresh are kept: only news is read. A new
+    // member (or one gone) means a full read, since its history predates the change numbers.
+    HealthCache& cache = env->healthCache;
+    state->membersChanged = ids != cache.members || state->groupExists != cache.groupExisted ||
+                            state->minSize != cache.minSize;
+    if (state->membersChanged) {
+      cache = HealthCache{};
+      cache.members = ids;
+      cache.groupExisted = state->groupExists;
+      cache.minSize = state->minSize;
+    }
     auto assess = [this, name, state, again]() {
-      applyHealth(name, *state);
+      Env* en = find(name);
+      if (en == nullptr) return;
+      // Nothing new, no operation, and every instance Ok: the assessment would not change
+      // (no time-based rule applies to an Ok instance), so it is not redone.
+      const EnvironmentHealth& last = en->health;
+      const auto ok = last.counts.find(HealthStatus::kOk);
+      const bool steady = !state->membersChanged && !state->news && !en->deployment &&
+                          last.status == HealthStatus::kOk && ok != last.counts.end() &&
+                          ok->second == static_cast<int>(state->members.size());
+      if (!steady) applyHealth(name, *state);
       again();
     };
     if (ids.empty()) return assess();
     aws<ports::ReadAgentReportsResult>(
-        [this, ids](auto cb) { ports_.healthAgent->readAgentReports({ids}, cb); },
+        [this, ids, since = cache.agentSince](auto cb) {
+          ports_.healthAgent->readAgentReports({ids, since}, cb);
+        },
         [this, name, state, ids, assess](ports::Outcome<ports::ReadAgentReportsResult> r) {
           Env* en = find(name);
           if (en == nullptr) return;
-          if (r.ok()) state->reports = std::move(r.value().Reports);
+          HealthCache& c = en->healthCache;
+          if (r.ok()) {
+            state->news = state->news || !r.value().Reports.empty();
+            for (auto& report : r.value().Reports) {
+              c.reports[report.InstanceId] = std::move(report);
+            }
+            c.agentSince = r.value().ChangeNumber;
+          }
           if (en->single()) return assess();
           aws<ports::DescribeTargetHealthResult>(
-              [this, tg = en->targetGroupArn, ids](auto cb) {
-                ports_.elb.describeTargetHealth({tg, ids}, cb);
+              [this, tg = en->targetGroupArn, ids, since = c.targetSince](auto cb) {
+                ports_.elb.describeTargetHealth({tg, ids, since}, cb);
               },
-              [state, assess](ports::Outcome<ports::DescribeTargetHealthResult> t) {
-                if (t.ok()) state->targets = std::move(t.value().TargetHealthDescriptions);
+              [this, name, state, assess](ports::Outcome<ports::DescribeTargetHealthResult> t) {
+                Env* en2 = find(name);
+                if (en2 == nullptr) return;
+                HealthCache& c2 = en2->healthCache;
+                if (t.ok()) {
+                  state->news = state->news || !t.value().TargetHealthDescriptions.empty();
+                  for (const auto& d : t.value().TargetHealthDescriptions) {
+                    c2.targets[d.TargetId] = d.State;
+                  }
+                  c2.targetSince = t.value().ChangeNumber;
+                }
                 assess();
               });
         });
@@ -127,10 +164,9 @@ void Engine::applyHealth(const std::string& name, const HealthRefresh& state) {
     i.id = m.InstanceId;
     i.launchedAt = m.LaunchTime;
     i.running = m.State == ports::LifecycleState::kInService;
-    // The agent answers in request order (the members' order): no search per member.
+    const auto found = e->healthCache.reports.find(m.InstanceId);
     const ports::AgentReport* report =
-        k < state.reports.size() && state.reports[k].InstanceId == m.InstanceId ? &state.reports[k]
-                                                                                : nullptr;
+        found == e->healthCache.reports.end() ? nullptr : &found->second;
     if (report != nullptr) {
       i.reporting = report->Reporting;
       i.answering = report->Answering;
@@ -139,8 +175,9 @@ void Engine::applyHealth(const std::string& name, const HealthRefresh& state) {
       i.version = report->VersionLabel;
     }
     if (!e->single()) {
-      const bool healthy = k < state.targets.size() && state.targets[k].TargetId == m.InstanceId &&
-                           state.targets[k].State == ports::TargetHealthState::kHealthy;
+      const auto t = e->healthCache.targets.find(m.InstanceId);
+      const bool healthy =
+          t != e->healthCache.targets.end() && t->second == ports::TargetHealthState::kHealthy;
       i.loadBalancerHealthy = healthy;
       i.checkPassing = healthy;
       // Out of service, it gets no requests: none of them can fail.

@@ -102,6 +102,7 @@ void Ec2Emulator::onAppChange(std::function<void(const std::string&)> listener) 
 }
 
 void Ec2Emulator::notify(const Instance& inst) {
+  agentChangedAt_[inst.desc.InstanceId] = ++agentChangeNumber_;
   for (const auto& listener : listeners_) listener(inst.desc.InstanceId);
 }
 
@@ -361,9 +362,18 @@ void Ec2Emulator::readAgentReports(ports::ReadAgentReportsRequest request,
   using R = ports::ReadAgentReportsResult;
   R result;
   for (const std::string& id : request.InstanceIds) {
+    const Instance* in = find(id);
+    if (request.ChangedSince > 0 && in != nullptr) {
+      // News only: a change since, or checks that fail at random (a new draw each read).
+      const auto c = agentChangedAt_.find(id);
+      const bool changed = c != agentChangedAt_.end() && c->second > request.ChangedSince;
+      const bool random =
+          in->flapHolds > 0 || (in->app == App::kServing &&
+                                version(in->appVersion).health == AppVersion::Health::kFlaky);
+      if (!changed && !random) continue;
+    }
     ports::AgentReport report;
     report.InstanceId = id;
-    const Instance* in = find(id);
     if (in != nullptr && in->desc.State == InstanceStateName::kRunning && !in->crashed) {
       const AppState app = appState(id);
       report.Reporting = true;
@@ -376,6 +386,7 @@ void Ec2Emulator::readAgentReports(ports::ReadAgentReportsRequest request,
     }
     result.Reports.push_back(std::move(report));
   }
+  result.ChangeNumber = agentChangeNumber_;
   ec2Api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
 }
 

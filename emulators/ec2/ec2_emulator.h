@@ -226,6 +226,9 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi, public por
   std::map<std::string, sim::SimTime> zoneOutageUntil_;
   std::vector<std::function<void(const std::string&)>> listeners_;
   std::map<std::string, ElasticIp> addresses_;  // by allocation id
+  // Change numbers for ReadAgentReports' ChangedSince: bumped by every change of an instance.
+  std::uint64_t agentChangeNumber_ = 0;
+  std::unordered_map<std::string, std::uint64_t> agentChangedAt_;  // lookup only
   std::vector<std::function<void(const std::string&)>> addressListeners_;
   int liveCount_ = 0;
   std::uint64_t commandCounter_ = 0;

@@ -96,6 +96,12 @@ ElbEmulator::ElbEmulator(EmulatorContext& ctx, ec2::Ec2Emulator& ec2)
       phaseRng_(ctx.rng.stream("elb/check-phase")),
       checkRng_(ctx.rng.stream("elb/check-draws")) {
   ec2_.onAppChange([this](const std::string& id) { appChanged(id); });
+  // Every state change (registration and removal included) gets a change number.
+  onTargetChange(
+      [this](const std::string& tg, const std::string& id, TargetHealthState, TargetHealthState) {
+        changedAt_[tg][id] = ++changeNumber_;
+        lastChange_[tg] = changeNumber_;
+      });
 }
 
 ElbEmulator::~ElbEmulator() = default;
@@ -382,11 +388,31 @@ void ElbEmulator::describeTargetHealth(ports::DescribeTargetHealthRequest reques
           {id, it->second.state, reasonFor(it->second.state, it->second.answering)});
     }
   };
-  if (request.Targets.empty()) {
-    for (const auto& [id, t] : g->targets) add(id);
-  } else {
-    for (const std::string& id : request.Targets) add(id);
+  // ChangedSince: only targets with news (one lookup per target, nothing built for the rest;
+  // nothing at all when the group has had no change since).
+  const auto changes = changedAt_.find(request.TargetGroupArn);
+  const auto last = lastChange_.find(request.TargetGroupArn);
+  if (request.ChangedSince > 0 &&
+      (last == lastChange_.end() || last->second <= request.ChangedSince)) {
+    result.ChangeNumber = changeNumber_;
+    return api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
   }
+  auto news = [&](const std::string& id) {
+    if (request.ChangedSince == 0) return true;
+    if (changes == changedAt_.end()) return false;
+    const auto c = changes->second.find(id);
+    return c != changes->second.end() && c->second > request.ChangedSince;
+  };
+  if (request.Targets.empty()) {
+    for (const auto& [id, t] : g->targets) {
+      if (news(id)) add(id);
+    }
+  } else {
+    for (const std::string& id : request.Targets) {
+      if (news(id)) add(id);
+    }
+  }
+  result.ChangeNumber = changeNumber_;
   api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
 }
 

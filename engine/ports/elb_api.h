@@ -130,9 +130,14 @@ struct TargetHealthDescription {
 struct DescribeTargetHealthRequest {
   std::string TargetGroupArn;
   std::vector<std::string> Targets;  // empty: every target registered or draining
+  // ebsim's extension for readers that keep what they got: 0, every target; otherwise only
+  // targets whose state changed after that change number. AWS ignores it (and answers every
+  // target), which is always correct.
+  std::uint64_t ChangedSince = 0;
 };
 struct DescribeTargetHealthResult {
   std::vector<TargetHealthDescription> TargetHealthDescriptions;
+  std::uint64_t ChangeNumber = 0;  // pass as ChangedSince next time
 };
 
 struct WeightedTargetGroup {

@@ -9,6 +9,7 @@
 // reads the latest report of each instance on demand. The channel is EB's own, so it is not
 // subject to the account's API throttling.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,9 +28,14 @@ struct AgentReport {
 
 struct ReadAgentReportsRequest {
   std::vector<std::string> InstanceIds;
+  // 0: every requested instance. Otherwise only those whose report may differ from the one
+  // given at that change number (a reader that keeps the reports it got asks for news only).
+  // An implementation may ignore it and answer every instance: that is always correct.
+  std::uint64_t ChangedSince = 0;
 };
 struct ReadAgentReportsResult {
   std::vector<AgentReport> Reports;  // in request order; unknown or terminated ids: not reporting
+  std::uint64_t ChangeNumber = 0;    // pass as ChangedSince next time
 };
 
 class HealthAgentApi {

@@ -550,8 +550,9 @@ TEST_CASE("the health agent reports what the app does, and nothing for dead inst
   const auto good = launch(w, ec2, 1, "v1");
   const auto bad = launch(w, ec2, 1, "bad");
   auto read = [&](const std::vector<std::string>& ids) {
-    auto o =
-        w.await<ports::ReadAgentReportsResult>([&](auto cb) { ec2.readAgentReports({ids}, cb); });
+    auto o = w.await<ports::ReadAgentReportsResult>([&](auto cb) {
+      ec2.readAgentReports({ids, 0}, cb);
+    });
     REQUIRE(o.ok());
     return o.value().Reports;
   };
@@ -572,4 +573,34 @@ TEST_CASE("the health agent reports what the app does, and nothing for dead inst
   CHECK_FALSE(reports[2].Reporting);          // unknown id
   ec2.crashInstance(good[0]);
   CHECK_FALSE(read({good[0]}).at(0).Reporting);
+}
+
+TEST_CASE("ReadAgentReports with ChangedSince answers only instances with news", "[ec2][agent]") {
+  World w;
+  Ec2Emulator ec2(w.ctx, options());
+  const auto steady = launch(w, ec2, 2, "v1");
+  const auto flaky = launch(w, ec2, 1, "flaky");
+  w.runFor(Duration::minutes(3));
+  std::vector<std::string> ids = steady;
+  ids.push_back(flaky[0]);
+  auto read = [&](std::uint64_t since) {
+    auto o = w.await<ports::ReadAgentReportsResult>([&](auto cb) {
+      ec2.readAgentReports({ids, since}, cb);
+    });
+    REQUIRE(o.ok());
+    return o.value();
+  };
+  const auto all = read(0);
+  REQUIRE(all.Reports.size() == 3);
+  // Nothing changed: only the flaky app, whose checks are drawn anew at every read.
+  const auto quiet = read(all.ChangeNumber);
+  REQUIRE(quiet.Reports.size() == 1);
+  CHECK(quiet.Reports[0].InstanceId == flaky[0]);
+  CHECK(quiet.ChangeNumber == all.ChangeNumber);
+  ec2.crashInstance(steady[1]);
+  const auto crashed = read(all.ChangeNumber);
+  REQUIRE(crashed.Reports.size() == 2);
+  CHECK(crashed.Reports[0].InstanceId == steady[1]);
+  CHECK_FALSE(crashed.Reports[0].Reporting);
+  CHECK(crashed.ChangeNumber > all.ChangeNumber);
 }

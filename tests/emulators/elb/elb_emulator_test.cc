@@ -179,13 +179,13 @@ TEST_CASE("eb-reference 1.4: deregistered targets drain for 20 s, then are unuse
   CHECK(f.elb.targetState(f.tg.TargetGroupArn, ids[0]) == TargetHealthState::kDraining);
   CHECK(f.elb.inService(f.tg.TargetGroupArn) == std::vector<std::string>{ids[1]});
   auto health = f.w.await<ports::DescribeTargetHealthResult>([&](auto cb) {
-    f.elb.describeTargetHealth({f.tg.TargetGroupArn, {}}, cb);
+    f.elb.describeTargetHealth({f.tg.TargetGroupArn, {}, 0}, cb);
   });
   REQUIRE(health.value().TargetHealthDescriptions.size() == 2);
   f.w.runTo(deregistered + Duration::seconds(21));
   CHECK(f.elb.targetState(f.tg.TargetGroupArn, ids[0]) == TargetHealthState::kUnused);
   health = f.w.await<ports::DescribeTargetHealthResult>([&](auto cb) {
-    f.elb.describeTargetHealth({f.tg.TargetGroupArn, {ids[0]}}, cb);
+    f.elb.describeTargetHealth({f.tg.TargetGroupArn, {ids[0]}, 0}, cb);
   });
   CHECK(health.value().TargetHealthDescriptions[0].State == TargetHealthState::kUnused);
   CHECK(health.value().TargetHealthDescriptions[0].Reason == "Target.NotRegistered");
@@ -258,7 +258,7 @@ TEST_CASE("load balancer API errors carry AWS codes", "[elb]") {
   once.times = 1;
   f.w.faults.arm("elb.api.throttling", once);
   auto throttled = f.w.await<ports::DescribeTargetHealthResult>([&](auto cb) {
-    f.elb.describeTargetHealth({f.tg.TargetGroupArn, {}}, cb);
+    f.elb.describeTargetHealth({f.tg.TargetGroupArn, {}, 0}, cb);
   });
   CHECK(throttled.error().Code == "Throttling");
   CHECK(throttled.error().Retryable);
@@ -438,4 +438,41 @@ TEST_CASE("a terminated instance leaves its target groups", "[elb]") {
               .ok());
   CHECK(f.elb.targetState(f.tg.TargetGroupArn, ids[0]) == TargetHealthState::kUnused);
   CHECK(f.elb.inServiceCount(f.tg.TargetGroupArn) == 0);
+}
+
+TEST_CASE("DescribeTargetHealth with ChangedSince answers only targets with news", "[elb]") {
+  Fixture f;
+  const auto ids = f.launch(3);
+  f.w.runTo(f.w.at(200));
+  f.registerAll(ids);
+  f.w.runTo(f.w.at(300));
+  auto read = [&](std::uint64_t since, std::vector<std::string> targets = {}) {
+    auto o = f.w.await<ports::DescribeTargetHealthResult>([&](auto cb) {
+      f.elb.describeTargetHealth({f.tg.TargetGroupArn, targets, since}, cb);
+    });
+    REQUIRE(o.ok());
+    return o.value();
+  };
+  const auto all = read(0);
+  REQUIRE(all.TargetHealthDescriptions.size() == 3);
+  REQUIRE(all.ChangeNumber > 0);
+  // Nothing changed since: nothing to say, and the change number stands.
+  const auto none = read(all.ChangeNumber, ids);
+  CHECK(none.TargetHealthDescriptions.empty());
+  CHECK(none.ChangeNumber == all.ChangeNumber);
+  // One target starts draining: it alone is news, in either form of the request.
+  REQUIRE(f.w.await<ports::Empty>([&](auto cb) {
+               f.elb.deregisterTargets({f.tg.TargetGroupArn, {ids[1]}}, cb);
+             })
+              .ok());
+  const auto draining = read(all.ChangeNumber, ids);
+  REQUIRE(draining.TargetHealthDescriptions.size() == 1);
+  CHECK(draining.TargetHealthDescriptions[0].TargetId == ids[1]);
+  CHECK(draining.TargetHealthDescriptions[0].State == TargetHealthState::kDraining);
+  CHECK(read(all.ChangeNumber).TargetHealthDescriptions.size() == 1);
+  // Its removal after the drain is news too (it answers as unused).
+  f.w.runFor(Duration::seconds(30));
+  const auto gone = read(draining.ChangeNumber, ids);
+  REQUIRE(gone.TargetHealthDescriptions.size() == 1);
+  CHECK(gone.TargetHealthDescriptions[0].State == TargetHealthState::kUnused);
 }
