@@ -103,6 +103,11 @@ void Ec2Emulator::onAppChange(std::function<void(const std::string&)> listener) 
 
 void Ec2Emulator::notify(const Instance& inst) {
   agentChangedAt_[inst.desc.InstanceId] = ++agentChangeNumber_;
+  if (randomChecks(inst)) {
+    randomReporters_.insert(inst.desc.InstanceId);
+  } else {
+    randomReporters_.erase(inst.desc.InstanceId);
+  }
   for (const auto& listener : listeners_) listener(inst.desc.InstanceId);
 }
 
@@ -357,20 +362,29 @@ void Ec2Emulator::onAddressChange(std::function<void(const std::string&)> listen
 
 // --- The health agent ------------------------------------------------------------------------
 
+bool Ec2Emulator::randomChecks(const Instance& in) const {
+  return in.alive() && (in.flapHolds > 0 || (in.app == App::kServing &&
+                                              version(in.appVersion).health ==
+                                                  AppVersion::Health::kFlaky));
+}
+
 void Ec2Emulator::readAgentReports(ports::ReadAgentReportsRequest request,
                                    ports::Callback<ports::ReadAgentReportsResult> done) {
   using R = ports::ReadAgentReportsResult;
   R result;
+  if (request.ChangedSince > 0 && request.ChangedSince >= agentChangeNumber_ &&
+      randomReporters_.empty()) {
+    // No instance changed since, and none draws its checks at random: no news at all.
+    result.ChangeNumber = agentChangeNumber_;
+    return ec2Api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
+  }
   for (const std::string& id : request.InstanceIds) {
     const Instance* in = find(id);
     if (request.ChangedSince > 0 && in != nullptr) {
       // News only: a change since, or checks that fail at random (a new draw each read).
       const auto c = agentChangedAt_.find(id);
       const bool changed = c != agentChangedAt_.end() && c->second > request.ChangedSince;
-      const bool random =
-          in->flapHolds > 0 || (in->app == App::kServing &&
-                                version(in->appVersion).health == AppVersion::Health::kFlaky);
-      if (!changed && !random) continue;
+      if (!changed && !randomChecks(*in)) continue;
     }
     ports::AgentReport report;
     report.InstanceId = id;

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "emulators/common/api_endpoint.h"
@@ -152,6 +153,8 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi, public por
   ports::Instance describe(const Instance& inst) const;
   ports::InstanceStatusInfo statusOf(const Instance& inst) const;
   void trace(const char* kind, const Instance& inst) const;
+  // Its health checks fail at random (a flaky version, or a flap fault in force).
+  bool randomChecks(const Instance& inst) const;
   struct ElasticIp {
     std::string publicIp;
     std::string instanceId;  // "" when not associated
@@ -229,6 +232,7 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi, public por
   // Change numbers for ReadAgentReports' ChangedSince: bumped by every change of an instance.
   std::uint64_t agentChangeNumber_ = 0;
   std::unordered_map<std::string, std::uint64_t> agentChangedAt_;  // lookup only
+  std::unordered_set<std::string> randomReporters_;  // flaky or flapping now; lookup, size
   std::vector<std::function<void(const std::string&)>> addressListeners_;
   int liveCount_ = 0;
   std::uint64_t commandCounter_ = 0;
