@@ -363,9 +363,9 @@ void Ec2Emulator::onAddressChange(std::function<void(const std::string&)> listen
 // --- The health agent ------------------------------------------------------------------------
 
 bool Ec2Emulator::randomChecks(const Instance& in) const {
-  return in.alive() && (in.flapHolds > 0 || (in.app == App::kServing &&
-                                              version(in.appVersion).health ==
-                                                  AppVersion::Health::kFlaky));
+  return in.alive() &&
+         (in.flapHolds > 0 ||
+          (in.app == App::kServing && version(in.appVersion).health == AppVersion::Health::kFlaky));
 }
 
 void Ec2Emulator::readAgentReports(ports::ReadAgentReportsRequest request,
