@@ -41,15 +41,6 @@ const char* versionColour(std::size_t i) {
   return kPalette[i % (sizeof kPalette / sizeof kPalette[0])];
 }
 
-bool keyEvent(const json& e) {
-  const std::string sev = e.value("severity", "");
-  const std::string m = e.value("message", "");
-  return sev == "WARN" || sev == "ERROR" || m == "Environment update is starting." ||
-         m == "Environment update completed successfully." ||
-         m.rfind("Completed swapping CNAMEs", 0) == 0 || m == "terminateEnvironment is starting." ||
-         m == "Successfully deployed new configuration to environment.";
-}
-
 // The chart: for each environment, a stacked step area of in-service instances by version;
 // the failed requests per second as a red step line on the right axis; key events as ticks.
 std::string chart(const json& report) {
@@ -210,7 +201,7 @@ std::string chart(const json& report) {
   }
   // Key events as ticks under the plot, with the message as a tooltip.
   for (const auto& e : report["events"]) {
-    if (!keyEvent(e)) continue;
+    if (eventWeight(e) != EventWeight::kChart) continue;
     const double t = e.value("t_s", 0.0);
     const std::string sev = e.value("severity", "");
     const char* colour = sev == "ERROR" ? "#e15759" : sev == "WARN" ? "#f28e2b" : "#555";

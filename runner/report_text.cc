@@ -33,31 +33,6 @@ std::string number(const json& v, int decimals = 1) {
   return buf;
 }
 
-// Events worth a line on the timeline: warnings and errors, and the start and end of each
-// operation (eb-reference 7.5 wording).
-bool keyEvent(const json& e) {
-  static const std::set<std::string> kMilestones = {
-      "Environment update is starting.",
-      "Environment update completed successfully.",
-      "Update environment operation is complete, but with errors.",
-      "Environment update was aborted.",
-      "createEnvironment is starting.",
-      "terminateEnvironment is starting.",
-      "terminateEnvironment completed successfully.",
-      "swapEnvironmentCNAMEs is starting.",
-      "Successfully deployed new configuration to environment.",
-      "Test instance passed health checks. Launching remaining new instances.",
-      "Deployment succeeded. Terminating old instances and temporary Auto Scaling group.",
-  };
-  const std::string severity = e.value("severity", "");
-  const std::string message = e.value("message", "");
-  if (severity == "WARN" || severity == "ERROR" || severity == "FATAL") return true;
-  if (kMilestones.count(message) != 0) return true;
-  return message.rfind("Successfully launched environment", 0) == 0 ||
-         message.rfind("Completed swapping CNAMEs", 0) == 0 ||
-         message.rfind("Environment health has transitioned", 0) == 0;
-}
-
 std::string expectationText(const ExpectationResult& e) {
   std::string out = e.metric;
   out.append(" ").append(e.op).append(" ");
@@ -102,6 +77,37 @@ std::string escapeMarkup(const std::string& s) {
     }
   }
   return out;
+}
+
+EventWeight eventWeight(const json& e) {
+  // eb-reference 7.5 wording.
+  static const std::set<std::string> kChart = {
+      "Environment update is starting.",
+      "Environment update completed successfully.",
+      "terminateEnvironment is starting.",
+      "Successfully deployed new configuration to environment.",
+  };
+  static const std::set<std::string> kTimeline = {
+      "Update environment operation is complete, but with errors.",
+      "Environment update was aborted.",
+      "createEnvironment is starting.",
+      "terminateEnvironment completed successfully.",
+      "swapEnvironmentCNAMEs is starting.",
+      "Test instance passed health checks. Launching remaining new instances.",
+      "Deployment succeeded. Terminating old instances and temporary Auto Scaling group.",
+  };
+  const std::string severity = e.value("severity", "");
+  const std::string message = e.value("message", "");
+  if (severity == "WARN" || severity == "ERROR" || kChart.count(message) != 0 ||
+      message.rfind("Completed swapping CNAMEs", 0) == 0) {
+    return EventWeight::kChart;
+  }
+  if (severity == "FATAL" || kTimeline.count(message) != 0 ||
+      message.rfind("Successfully launched environment", 0) == 0 ||
+      message.rfind("Environment health has transitioned", 0) == 0) {
+    return EventWeight::kTimeline;
+  }
+  return EventWeight::kNone;
 }
 
 std::string formatSeconds(double s) {
@@ -170,7 +176,7 @@ std::string formatSummary(const RunResult& result, const SummaryOptions& o) {
 
   std::vector<const json*> key;
   for (const auto& e : r["events"]) {
-    if (keyEvent(e)) key.push_back(&e);
+    if (eventWeight(e) != EventWeight::kNone) key.push_back(&e);
   }
   if (!key.empty()) out << "timeline:\n";
   const std::size_t skip = key.size() > o.maxEvents ? key.size() - o.maxEvents : 0;

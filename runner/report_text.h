@@ -27,6 +27,12 @@ std::string fingerprintLine(const RunResult& result, const std::string& scenario
 
 std::string formatJUnit(const RunResult& result, const std::string& scenarioName);
 
+// How much an event of the report matters to a reader: kChart events are marked on the HTML
+// chart (warnings, errors, the start and end of each operation); kTimeline ones, a superset,
+// are listed on the text summary's timeline.
+enum class EventWeight { kNone, kTimeline, kChart };
+EventWeight eventWeight(const nlohmann::json& event);
+
 // Text made safe inside XML or HTML markup and attribute values (&, <, >, ", '); control
 // characters other than tab and newline become spaces (XML 1.0 forbids them).
 std::string escapeMarkup(const std::string& text);

@@ -106,6 +106,12 @@ emu::ec2::AppVersion appVersion(const VersionSpec& v, const emu::ec2::PlatformDe
   return a;
 }
 
+// The engine refused the action: it is done, with the engine's error.
+void refuse(ActionRun& run, const ports::AwsError& e) {
+  run.error = e.Code + ": " + e.Message;
+  run.finished = [] { return true; };
+}
+
 // Pending or running: what "instances" counts (shutting-down ones are on their way out).
 bool alive(const ports::Instance& i) {
   return i.State == ports::InstanceStateName::kPending ||
@@ -115,6 +121,43 @@ bool alive(const ports::Instance& i) {
 std::string pointName(std::string name) {
   std::replace(name.begin(), name.end(), '-', '_');
   return name;
+}
+
+// One expectation against the report (scenario-format.md: equals, at_least, at_most, between).
+ExpectationResult evaluate(const Expectation& e, const json& report) {
+  ExpectationResult er;
+  er.metric = e.metric;
+  er.op = toString(e.op);
+  er.actual = metricValue(report, e.metric);
+  const json& actual = er.actual;
+  switch (e.op) {
+    case Expectation::Op::kEquals:
+      if (e.number) {
+        er.expected = *e.number;
+        er.passed = actual.is_number() && actual.get<double>() == *e.number;
+      } else if (e.text) {
+        er.expected = *e.text;
+        er.passed = actual.is_string() && actual.get<std::string>() == *e.text;
+      } else if (e.boolean) {
+        er.expected = *e.boolean;
+        er.passed = actual.is_boolean() && actual.get<bool>() == *e.boolean;
+      }
+      break;
+    case Expectation::Op::kAtLeast:
+      er.expected = e.number.value_or(0);
+      er.passed = actual.is_number() && actual.get<double>() >= e.number.value_or(0);
+      break;
+    case Expectation::Op::kAtMost:
+      er.expected = e.number.value_or(0);
+      er.passed = actual.is_number() && actual.get<double>() <= e.number.value_or(0);
+      break;
+    case Expectation::Op::kBetween:
+      er.expected = json::array({e.lo, e.hi});
+      er.passed =
+          actual.is_number() && actual.get<double>() >= e.lo && actual.get<double>() <= e.hi;
+      break;
+  }
+  return er;
 }
 
 // What is in service and running, per environment, kept up to date from the emulators'
@@ -250,6 +293,9 @@ class Run {
   void schedule(std::size_t index, Duration delay);
   void start(std::size_t index);
   void startFault(const Action& a);
+  // A clone (or blue/green's green environment) takes over its source's defaults.
+  void inherit(const std::string& from, const std::string& to);
+  void startBlueGreen(ActionRun& run, const std::string& green, Duration terminateAfter);
   std::function<bool()> blueGreenDone(const std::string& blue, const std::string& green,
                                       std::size_t deploymentsBefore) const;
   void check();
@@ -262,6 +308,8 @@ class Run {
   void sample();
   void requestSample();
   void integrate(SimTime from, SimTime to);
+  // In service and running across every environment, at the last sample.
+  std::pair<int, int> totals() const;
   double t(SimTime at) const { return seconds(at - t0_); }
   json report(SimTime end);
   json deploymentJson(std::size_t index);
@@ -472,10 +520,7 @@ void Run::start(std::size_t index) {
   run.environment = a.environment;
   trace_.record(scheduler_.now(), "scenario.action.start", a.path,
                 {{"kind", std::string_view(toString(a.kind))}});
-  auto refused = [&run](const ports::AwsError& e) {
-    run.error = e.Code + ": " + e.Message;
-    run.finished = [] { return true; };
-  };
+  auto refused = [&run](const ports::AwsError& e) { refuse(run, e); };
   auto readyAgain = [this, &run] {
     return [this, env = run.environment] {
       const auto d = engine_.describe(env);
@@ -496,16 +541,7 @@ void Run::start(std::size_t index) {
       firstDeploySeen_ = true;
       if (first && o_.firstDeployBlueGreen) {
         // compare's BlueGreen row: clone, deploy, swap, terminate the old one after the drain.
-        const std::string green = a.environment + "-clone";
-        const std::size_t before = engine_.deployments().size();
-        const auto r = engine_.blueGreen(a.environment, a.version, green, dnsDrain());
-        if (!r.ok()) {
-          refused(r.error());
-          break;
-        }
-        environments_.insert(green);
-        deploymentDefaults_[green] = deploymentDefaults_[a.environment];
-        run.finished = blueGreenDone(a.environment, green, before);
+        startBlueGreen(run, a.environment + "-clone", dnsDrain());
         break;
       }
       if (first && o_.firstDeployPolicy) settings.policy = *o_.firstDeployPolicy;
@@ -549,9 +585,7 @@ void Run::start(std::size_t index) {
         refused(r.error());
         break;
       }
-      environments_.insert(a.name);
-      deploymentDefaults_[a.name] = deploymentDefaults_[a.environment];
-      instanceTypes_[a.name] = instanceTypes_[a.environment];
+      inherit(a.environment, a.name);
       run.environment = a.name;
       run.finished = readyAgain();
       break;
@@ -585,21 +619,10 @@ void Run::start(std::size_t index) {
       };
       break;
     }
-    case Action::Kind::kBlueGreen: {
-      const std::string green = a.name.empty() ? a.environment + "-clone" : a.name;
-      const std::size_t before = engine_.deployments().size();
-      const auto r = engine_.blueGreen(a.environment, a.version, green,
-                                       a.terminateOldAfter.value_or(dnsDrain()));
-      if (!r.ok()) {
-        refused(r.error());
-        break;
-      }
-      environments_.insert(green);
-      deploymentDefaults_[green] = deploymentDefaults_[a.environment];
-      instanceTypes_[green] = instanceTypes_[a.environment];
-      run.finished = blueGreenDone(a.environment, green, before);
+    case Action::Kind::kBlueGreen:
+      startBlueGreen(run, a.name.empty() ? a.environment + "-clone" : a.name,
+                     a.terminateOldAfter.value_or(dnsDrain()));
       break;
-    }
     case Action::Kind::kAbort: {
       const auto r = engine_.abortEnvironmentUpdate(a.environment);
       if (!r.ok()) {
@@ -616,6 +639,21 @@ void Run::start(std::size_t index) {
   }
   sample();
   check();
+}
+
+void Run::inherit(const std::string& from, const std::string& to) {
+  environments_.insert(to);
+  deploymentDefaults_[to] = deploymentDefaults_[from];
+  instanceTypes_[to] = instanceTypes_[from];
+}
+
+void Run::startBlueGreen(ActionRun& run, const std::string& green, Duration terminateAfter) {
+  const Action& a = *run.action;
+  const std::size_t before = engine_.deployments().size();
+  const auto r = engine_.blueGreen(a.environment, a.version, green, terminateAfter);
+  if (!r.ok()) return refuse(run, r.error());
+  inherit(a.environment, green);
+  run.finished = blueGreenDone(a.environment, green, before);
 }
 
 std::function<bool()> Run::blueGreenDone(const std::string& blue, const std::string& green,
@@ -786,13 +824,17 @@ std::string Run::environmentOfLoadBalancer(const std::string& loadBalancerArn) c
   return "";
 }
 
-void Run::integrate(SimTime from, SimTime to) {
-  int inServiceAll = 0;
-  int runningAll = 0;
+std::pair<int, int> Run::totals() const {
+  std::pair<int, int> t{0, 0};
   for (const auto& [name, snap] : last_) {
-    inServiceAll += snap.inServiceTotal();
-    runningAll += snap.running;
+    t.first += snap.inServiceTotal();
+    t.second += snap.running;
   }
+  return t;
+}
+
+void Run::integrate(SimTime from, SimTime to) {
+  const auto [inServiceAll, runningAll] = totals();
   for (auto& run : actions_) {
     if (!run.startedAt || run.all.finalized) continue;
     const SimTime a = std::max(from, *run.startedAt);
@@ -869,12 +911,7 @@ void Run::sample() {
     }
     last_[name] = std::move(snap);
   }
-  int inServiceAll = 0;
-  int runningAll = 0;
-  for (const auto& [name, snap] : last_) {
-    inServiceAll += snap.inServiceTotal();
-    runningAll += snap.running;
-  }
+  const auto [inServiceAll, runningAll] = totals();
   for (auto& run : actions_) {
     DeploymentMetrics& m = run.all;
     if (!run.startedAt || m.finalized) continue;
@@ -1091,38 +1128,7 @@ RunResult Run::execute() {
   result.report = report(end);
   json expectations = json::array();
   for (const auto& e : s_.expectations) {
-    ExpectationResult er;
-    er.metric = e.metric;
-    er.op = toString(e.op);
-    er.actual = metricValue(result.report, e.metric);
-    const json& actual = er.actual;
-    switch (e.op) {
-      case Expectation::Op::kEquals:
-        if (e.number) {
-          er.expected = *e.number;
-          er.passed = actual.is_number() && actual.get<double>() == *e.number;
-        } else if (e.text) {
-          er.expected = *e.text;
-          er.passed = actual.is_string() && actual.get<std::string>() == *e.text;
-        } else if (e.boolean) {
-          er.expected = *e.boolean;
-          er.passed = actual.is_boolean() && actual.get<bool>() == *e.boolean;
-        }
-        break;
-      case Expectation::Op::kAtLeast:
-        er.expected = e.number.value_or(0);
-        er.passed = actual.is_number() && actual.get<double>() >= e.number.value_or(0);
-        break;
-      case Expectation::Op::kAtMost:
-        er.expected = e.number.value_or(0);
-        er.passed = actual.is_number() && actual.get<double>() <= e.number.value_or(0);
-        break;
-      case Expectation::Op::kBetween:
-        er.expected = json::array({e.lo, e.hi});
-        er.passed =
-            actual.is_number() && actual.get<double>() >= e.lo && actual.get<double>() <= e.hi;
-        break;
-    }
+    ExpectationResult er = evaluate(e, result.report);
     result.passed = result.passed && er.passed;
     expectations.push_back({{"metric", er.metric},
                             {"op", er.op},
