@@ -344,7 +344,7 @@ void Engine::finishConfiguration(std::size_t index) {
   e->deployment.reset();
   const std::string name = r->env;  // `r` dies with the erase below
   rollouts_.erase(index);
-  readyWithTargetHealth(name);
+  readyWithInstanceHealth(name);
 }
 
 bool Engine::ignoresHealth(std::size_t index) {

@@ -597,7 +597,7 @@ void Engine::finishRollout(std::size_t index) {
                       env->deployment.reset();
                       env->desc.AbortableOperationInProgress = false;
                       rollouts_.erase(index);
-                      readyWithTargetHealth(env->desc.EnvironmentName);
+                      readyWithInstanceHealth(env->desc.EnvironmentName);
                     });
 }
 
@@ -662,7 +662,7 @@ void Engine::failRollout(std::size_t index, const std::string& reason, HealthCol
   e->desc.AbortableOperationInProgress = false;
   rollouts_.erase(index);
   if (outcome == DeploymentOutcome::kRolledBack) {
-    readyWithTargetHealth(e->desc.EnvironmentName);  // the fleet as it is now
+    readyWithInstanceHealth(e->desc.EnvironmentName);  // the fleet as it is now
   } else {
     setState(*e, EnvironmentStatus::kReady, health);
   }

@@ -211,6 +211,27 @@ void Engine::terminate(std::vector<std::string> ids) {
       [](ports::Outcome<ports::TerminateInstancesResult>) {});
 }
 
+void Engine::whenTerminated(std::vector<std::string> ids, Duration interval, Duration limit,
+                            std::function<void()> then) {
+  if (ids.empty()) return then();
+  const SimTime deadline = ports_.clock.now() + limit;
+  every(interval, [this, ids = std::move(ids), deadline,
+                   then = std::move(then)](const std::function<void()>& again) {
+    aws<ports::DescribeInstancesResult>(
+        [this, ids](auto cb) { ports_.ec2.describeInstances({ids}, cb); },
+        [this, deadline, then, again](ports::Outcome<ports::DescribeInstancesResult> d) {
+          bool gone = d.ok();
+          if (d.ok()) {
+            for (const auto& i : d.value().Instances) {
+              gone = gone && i.State == ports::InstanceStateName::kTerminated;
+            }
+          }
+          if (gone || ports_.clock.now() >= deadline) return then();
+          again();
+        });
+  });
+}
+
 void Engine::drainAndTerminate(const Env& env, std::vector<std::string> ids) {
   if (env.single()) return terminate(std::move(ids));  // no load balancer to drain from
   aws<ports::Empty>(
@@ -242,7 +263,7 @@ void Engine::setState(Env& env, EnvironmentStatus status, HealthColor health) {
   for (const auto& l : listeners_) l(env.desc);
 }
 
-void Engine::readyWithTargetHealth(const std::string& name) {
+void Engine::readyWithInstanceHealth(const std::string& name) {
   Env* e = find(name);
   if (e == nullptr) return;
   // eb-reference 5.3: Green when every registered instance passes its checks, Red when none

@@ -175,9 +175,10 @@ class Engine {
   Env* readyOrError(const std::string& name, ports::AwsError& error);
   void emit(Env& env, Severity severity, std::string message);
   void setState(Env& env, EnvironmentStatus status, HealthColor health);
-  // Ready again, with the colour its target health gives (after a deployment, a rollback, an
-  // abort).
-  void readyWithTargetHealth(const std::string& env);
+  // Ready again, with the colour its instances' health gives (checkInstances(): target health,
+  // or the agents / status checks without a load balancer), after a deployment, a rollback or
+  // an abort.
+  void readyWithInstanceHealth(const std::string& env);
   // Makes one AWS call through the retry wrapper; `attemptTimeout` for calls that answer late
   // by design (a deployment command answers when it has run).
   template <typename T>
@@ -218,6 +219,10 @@ class Engine {
               std::vector<ports::TelemetryField> fields);
   void tearDown(const std::string& env);
   void finishTermination(const std::string& env);
+  // Runs `then` once every one of `ids` is terminated (looked at every `interval`), or after
+  // `limit` at the latest.
+  void whenTerminated(std::vector<std::string> ids, sim::Duration interval, sim::Duration limit,
+                      std::function<void()> then);
   // Fire-and-forget termination of instances that no group counts any more.
   void terminate(std::vector<std::string> ids);
   // Retires instances already out of their group: out of the target group now, terminated once
@@ -267,8 +272,7 @@ class Engine {
   // Removes a new set that reached (or tried to reach) the permanent group, then rolls back.
   void discardNewInstances(std::size_t rollout, const std::string& reason);
   void rollBackNewInstances(std::size_t rollout, const std::string& reason);
-  // Sets the record's rolledBackAt once every one of `ids` is terminated (at most 30 min).
-  void awaitTerminated(std::size_t record, std::vector<std::string> ids);
+
   void finishRollout(std::size_t rollout);
   // The launch template of a rollout: its version, and a configuration update's instance type.
   ports::LaunchTemplate rolloutTemplate(const Rollout& rollout, bool withAddress = true) const;

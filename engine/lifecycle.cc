@@ -94,41 +94,28 @@ void Engine::tearDown(const std::string& name) {
   aws<ports::ChangeInfo>([this, dns](auto cb) { ports_.route53.changeResourceRecordSets(dns, cb); },
                          [](ports::Outcome<ports::ChangeInfo>) {});
   // 2. The group and its instances.
-  describeGroup(e->groupName, [this,
-                               name](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
-    Env* env = find(name);
-    if (env == nullptr) return;
-    std::vector<std::string> ids;
-    if (o.ok() && !o.value().AutoScalingGroups.empty()) {
-      for (const auto& i : o.value().AutoScalingGroups[0].Instances) ids.push_back(i.InstanceId);
-    }
-    aws<ports::Empty>(
-        [this, group = env->groupName](auto cb) {
-          ports_.autoscaling.deleteAutoScalingGroup({group, true}, cb);
-        },
-        [this, name, ids](ports::Outcome<ports::Empty>) {
-          Env* en = find(name);
-          if (en == nullptr) return;
-          emit(*en, Severity::kInfo,
-               "Waiting for EC2 instances to terminate. This may take a few minutes.");
-          const SimTime deadline = ports_.clock.now() + Duration::minutes(15);
-          every(kPoll, [this, name, ids, deadline](const std::function<void()>& again) {
-            if (ids.empty()) return finishTermination(name);
-            aws<ports::DescribeInstancesResult>(
-                [this, ids](auto cb) { ports_.ec2.describeInstances({ids}, cb); },
-                [this, name, deadline, again](ports::Outcome<ports::DescribeInstancesResult> d) {
-                  bool gone = d.ok();
-                  if (d.ok()) {
-                    for (const auto& i : d.value().Instances) {
-                      gone = gone && i.State == ports::InstanceStateName::kTerminated;
-                    }
-                  }
-                  if (gone || ports_.clock.now() >= deadline) return finishTermination(name);
-                  again();
-                });
-          });
-        });
-  });
+  describeGroup(
+      e->groupName, [this, name](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+        Env* env = find(name);
+        if (env == nullptr) return;
+        std::vector<std::string> ids;
+        if (o.ok() && !o.value().AutoScalingGroups.empty()) {
+          for (const auto& i : o.value().AutoScalingGroups[0].Instances)
+            ids.push_back(i.InstanceId);
+        }
+        aws<ports::Empty>(
+            [this, group = env->groupName](auto cb) {
+              ports_.autoscaling.deleteAutoScalingGroup({group, true}, cb);
+            },
+            [this, name, ids](ports::Outcome<ports::Empty>) {
+              Env* en = find(name);
+              if (en == nullptr) return;
+              emit(*en, Severity::kInfo,
+                   "Waiting for EC2 instances to terminate. This may take a few minutes.");
+              whenTerminated(ids, kPoll, Duration::minutes(15),
+                             [this, name] { finishTermination(name); });
+            });
+      });
 }
 
 void Engine::finishTermination(const std::string& name) {
@@ -396,7 +383,7 @@ ports::Outcome<ports::Empty> Engine::abortEnvironmentUpdate(const std::string& n
     Env* env = find(name);
     if (env == nullptr || env->desc.Status != EnvironmentStatus::kAborting) return;
     emit(*env, Severity::kInfo, "Environment update was aborted.");
-    readyWithTargetHealth(name);
+    readyWithInstanceHealth(name);
   });
   return ports::Empty{};
 }

@@ -596,35 +596,11 @@ void Engine::rollBackNewInstances(std::size_t index, const std::string& reason) 
         const std::size_t record = ro->record;
         // The rollback is over when the new set is gone (the group's deletion terminated it);
         // the record's rolledBackAt says when, after the outcome is known.
-        awaitTerminated(record, ro->newIds);
+        whenTerminated(ro->newIds, kPoll, Duration::minutes(30),
+                       [this, record] { deployments_[record].rolledBackAt = ports_.clock.now(); });
         // The old fleet never stopped serving: the environment is as it was, and healthy.
         failRollout(index, reason, HealthColor::kGreen, DeploymentOutcome::kRolledBack);
       });
-}
-
-void Engine::awaitTerminated(std::size_t record, std::vector<std::string> ids) {
-  if (ids.empty()) {
-    deployments_[record].rolledBackAt = ports_.clock.now();
-    return;
-  }
-  const SimTime deadline = ports_.clock.now() + Duration::minutes(30);
-  every(kPoll, [this, record, ids, deadline](const std::function<void()>& again) {
-    aws<ports::DescribeInstancesResult>(
-        [this, ids](auto cb) { ports_.ec2.describeInstances({ids}, cb); },
-        [this, record, deadline, again](ports::Outcome<ports::DescribeInstancesResult> d) {
-          bool gone = d.ok();
-          if (d.ok()) {
-            for (const auto& i : d.value().Instances) {
-              gone = gone && i.State == ports::InstanceStateName::kTerminated;
-            }
-          }
-          if (gone || ports_.clock.now() >= deadline) {
-            deployments_[record].rolledBackAt = ports_.clock.now();
-            return;
-          }
-          again();
-        });
-  });
 }
 
 }  // namespace ebsim::engine
