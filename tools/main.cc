@@ -109,7 +109,7 @@ bool writeFile(const std::string& path, const std::string& content, const char* 
   std::ofstream out(path, std::ios::binary);
   out << content;
   if (!out) {
-    std::cerr << "ebsim run: cannot write " << what << " to '" << path << "'\n";
+    std::cerr << "ebsim: cannot write " << what << " to '" << path << "'\n";
     return false;
   }
   return true;
