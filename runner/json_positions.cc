@@ -116,7 +116,10 @@ class Scanner {
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
         advance();
       } else if (c == '/' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '/') {
-        while (!atEnd() && peek() != '\n') advance();
+        // As nlohmann_json's lexer: a line comment ends at a newline, a carriage return or a
+        // NUL, and the NUL is consumed with it (a newline or return is whitespace next).
+        while (!atEnd() && peek() != '\n' && peek() != '\r' && peek() != '\0') advance();
+        if (!atEnd() && peek() == '\0') advance();
       } else if (c == '/' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '*') {
         advance();
         advance();

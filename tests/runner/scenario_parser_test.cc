@@ -1121,6 +1121,27 @@ TEST_CASE("scenario parser: fuzzer regressions parse without crashing", "[runner
     const ParseResult r = parseScenarioFile(entry.path().string());
     CHECK((r.ok() || !r.diagnostics.empty()));
     CHECK(r.ok() == !r.hasErrors());
+    // The fuzzer's other invariants (fuzz/scenario_parser_fuzz.cc): a parsed scenario knows
+    // where each timeline entry is.
+    if (r.ok()) {
+      CHECK(r.scenario->positions.count("") == 1);
+      for (const auto& action : r.scenario->timeline) {
+        CHECK(r.scenario->positions.count(action.path) == 1);
+      }
+    }
   }
   CHECK(files >= 1);  // at least the README
+}
+
+TEST_CASE("a line comment ends at a carriage return or a NUL, as nlohmann_json reads it",
+          "[runner][parser]") {
+  const std::string body = R"({ "name": "c", "versions": { "v1": {} },
+    "environments": [ { "name": "shop-blue", "version": "v1" } ],
+    "timeline": [ { "at": "1m", "deploy": { "environment": "shop-blue", "version": "v1" } } ] })";
+  for (const std::string& end : {std::string("\r"), std::string(1, '\0')}) {
+    const ParseResult r = parseScenario("// a comment" + end + body);
+    REQUIRE(r.ok());
+    CHECK(r.scenario->positions.count("timeline[0]") == 1);
+    CHECK(r.scenario->positions.at("timeline[0]").column > 0);
+  }
 }
