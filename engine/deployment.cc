@@ -275,10 +275,10 @@ void Engine::addExtraBatch(std::size_t index) {
                   std::vector<std::string> original;
                   for (const auto& b : r2->batches)
                     original.insert(original.end(), b.begin(), b.end());
+                  const IdSet before(original);
                   for (const auto& i : d.value().AutoScalingGroups[0].Instances) {
                     if (i.State == ports::LifecycleState::kInService &&
-                        std::find(original.begin(), original.end(), i.InstanceId) ==
-                            original.end()) {
+                        !before.contains(i.InstanceId)) {
                       fresh.push_back(i.InstanceId);
                     }
                   }
@@ -320,10 +320,9 @@ void Engine::runBatch(std::size_t index) {
           if (i.State == ports::LifecycleState::kInService) live.push_back(i.InstanceId);
         }
         std::vector<std::string>& batch = ro->batches[ro->batch];
+        const IdSet inService(live);
         batch.erase(std::remove_if(batch.begin(), batch.end(),
-                                   [&](const std::string& id) {
-                                     return std::find(live.begin(), live.end(), id) == live.end();
-                                   }),
+                                   [&](const std::string& id) { return !inService.contains(id); }),
                     batch.end());
         if (batch.empty()) {
           ++ro->batch;

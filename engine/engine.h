@@ -233,7 +233,7 @@ class Engine {
   void startHealthMonitor(const std::string& env);
   void refreshHealth(const std::string& env, std::function<void()> again);
   struct HealthRefresh;
-  void applyHealth(const std::string& env, const HealthRefresh& state);
+  void applyHealth(const std::string& env);  // assesses from the environment's HealthCache
 
   // Deployments (deployment.cc).
   void startRollout(std::size_t rollout);

@@ -7,11 +7,29 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/engine.h"
 
 namespace ebsim::engine {
+
+// Membership tests over instance ids, for loops over a group that would otherwise search a list
+// for every instance (quadratic in fleets of thousands). Views into `ids`, which must outlive it;
+// never iterated, so its order cannot leak into a run.
+class IdSet {
+ public:
+  template <typename Ids>
+  explicit IdSet(const Ids& ids) {
+    set_.reserve(ids.size());
+    for (const std::string& id : ids) set_.insert(id);
+  }
+  bool contains(std::string_view id) const { return set_.count(id) != 0; }
+
+ private:
+  std::unordered_set<std::string_view> set_;
+};
 
 struct Engine::Application {
   std::string name;
@@ -20,9 +38,12 @@ struct Engine::Application {
 
 // What the health monitor read last (health_monitor.cc): it asks only for news since.
 struct HealthCache {
-  std::vector<std::string> members;  // the group's instances at the last refresh, in order
+  // The group's Pending and InService instances at the last refresh, in id order, and their ids.
+  std::vector<ports::AsgInstance> members;
+  std::vector<std::string> ids;
   bool groupExisted = false;
   int minSize = 0;
+  std::uint64_t groupSince = 0;  // change numbers of the group's instances, reports, targets
   std::uint64_t agentSince = 0;
   std::uint64_t targetSince = 0;
   std::map<std::string, ports::AgentReport> reports;        // by instance

@@ -14,13 +14,12 @@ namespace ebsim::engine {
 using sim::Duration;
 using sim::SimTime;
 
-// The state of one refresh while its calls answer.
+// The state of one refresh while its calls answer. What was read is kept in the environment's
+// HealthCache: a refresh reads only news (ebsim's change numbers), so a steady fleet of
+// thousands costs a few lookups, not copies of every instance.
 struct Engine::HealthRefresh {
-  std::vector<ports::AsgInstance> members;
-  int minSize = 1;
-  bool groupExists = false;
-  bool membersChanged = false;  // the cache was reset: everything was read afresh
-  bool news = false;            // a report or a target state changed since the last refresh
+  bool membersChanged = false;  // the cache was reset: everything is read afresh
+  bool news = false;            // the group, a report or a target state changed since
 };
 
 ports::Outcome<EnvironmentHealth> Engine::describeEnvironmentHealth(const std::string& name) const {
@@ -59,96 +58,135 @@ void Engine::startHealthMonitor(const std::string& name) {
 void Engine::refreshHealth(const std::string& name, std::function<void()> again) {
   Env* e = find(name);
   auto state = std::make_shared<HealthRefresh>();
-  describeGroup(e->groupName, [this, name, state, again = std::move(again)](
-                                  ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
-    Env* env = find(name);
-    if (env == nullptr) return;
-    if (o.ok() && !o.value().AutoScalingGroups.empty()) {
-      const auto& g = o.value().AutoScalingGroups[0];
-      state->groupExists = true;
-      state->minSize = g.MinSize;
-      for (const auto& i : g.Instances) {
-        if (i.State == ports::LifecycleState::kInService ||
-            i.State == ports::LifecycleState::kPending) {
-          state->members.push_back(i);
+  aws<ports::DescribeAutoScalingGroupsResult>(
+      [this, group = e->groupName, since = e->healthCache.groupSince](auto cb) {
+        ports_.autoscaling.describeAutoScalingGroups({{group}, since}, cb);
+      },
+      [this, name, state,
+       again = std::move(again)](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+        Env* env = find(name);
+        if (env == nullptr) return;
+        if (!o.ok()) return again();  // no answer this time: the last assessment stands
+        HealthCache& cache = env->healthCache;
+        const auto& groups = o.value().AutoScalingGroups;
+        const bool exists = !groups.empty();
+        const int minSize = exists ? groups[0].MinSize : 1;
+        state->news = minSize != cache.minSize;
+        cache.minSize = minSize;
+        if (!exists || !groups[0].InstancesUnchanged) {
+          std::vector<ports::AsgInstance> members;
+          if (exists) {
+            for (const auto& i : groups[0].Instances) {
+              if (i.State == ports::LifecycleState::kInService ||
+                  i.State == ports::LifecycleState::kPending) {
+                members.push_back(i);
+              }
+            }
+          }
+          std::vector<std::string> ids;
+          ids.reserve(members.size());
+          for (const auto& m : members) ids.push_back(m.InstanceId);
+          // A new member (or one gone) means a full read, since its history predates the
+          // change numbers.
+          state->membersChanged = ids != cache.ids || exists != cache.groupExisted;
+          if (state->membersChanged) {
+            cache.ids = std::move(ids);
+            cache.reports.clear();
+            cache.targets.clear();
+            cache.agentSince = 0;
+            cache.targetSince = 0;
+          }
+          state->news = state->news || cache.groupSince != groups[0].InstancesChangeNumber;
+          cache.members = std::move(members);
+          cache.groupExisted = exists;
+          cache.groupSince = exists ? groups[0].InstancesChangeNumber : 0;
         }
-      }
-    } else if (!o.ok()) {
-      return again();  // no answer this time: the last assessment stands
-    }
-    std::vector<std::string> ids;
-    for (const auto& m : state->members) ids.push_back(m.InstanceId);
-    // The reports and target states of the last refresh are kept: only news is read. A new
-    // member (or one gone) means a full read, since its history predates the change numbers.
-    HealthCache& cache = env->healthCache;
-    state->membersChanged = ids != cache.members || state->groupExists != cache.groupExisted ||
-                            state->minSize != cache.minSize;
-    if (state->membersChanged) {
-      cache = HealthCache{};
-      cache.members = ids;
-      cache.groupExisted = state->groupExists;
-      cache.minSize = state->minSize;
-    }
-    auto assess = [this, name, state, again]() {
-      Env* en = find(name);
-      if (en == nullptr) return;
-      // Nothing new, no operation, and every instance Ok: the assessment would not change
-      // (no time-based rule applies to an Ok instance), so it is not redone.
-      const EnvironmentHealth& last = en->health;
-      const auto ok = last.counts.find(HealthStatus::kOk);
-      const bool steady = !state->membersChanged && !state->news && !en->deployment &&
-                          last.status == HealthStatus::kOk && ok != last.counts.end() &&
-                          ok->second == static_cast<int>(state->members.size());
-      if (!steady) applyHealth(name, *state);
-      again();
-    };
-    if (ids.empty()) return assess();
-    aws<ports::ReadAgentReportsResult>(
-        [this, ids, since = cache.agentSince](auto cb) {
-          ports_.healthAgent->readAgentReports({ids, since}, cb);
-        },
-        [this, name, state, ids, assess](ports::Outcome<ports::ReadAgentReportsResult> r) {
+        auto assess = [this, name, state, again]() {
           Env* en = find(name);
           if (en == nullptr) return;
-          HealthCache& c = en->healthCache;
-          if (r.ok()) {
-            state->news = state->news || !r.value().Reports.empty();
-            for (auto& report : r.value().Reports) {
-              c.reports[report.InstanceId] = std::move(report);
-            }
-            c.agentSince = r.value().ChangeNumber;
-          }
-          if (en->single()) return assess();
-          aws<ports::DescribeTargetHealthResult>(
-              [this, tg = en->targetGroupArn, ids, since = c.targetSince](auto cb) {
-                ports_.elb.describeTargetHealth({tg, ids, since}, cb);
-              },
-              [this, name, state, assess](ports::Outcome<ports::DescribeTargetHealthResult> t) {
-                Env* en2 = find(name);
-                if (en2 == nullptr) return;
-                HealthCache& c2 = en2->healthCache;
-                if (t.ok()) {
-                  state->news = state->news || !t.value().TargetHealthDescriptions.empty();
-                  for (const auto& d : t.value().TargetHealthDescriptions) {
-                    c2.targets[d.TargetId] = d.State;
+          // Nothing new, no operation, and every instance Ok: the assessment would not change
+          // (no time-based rule applies to an Ok instance), so it is not redone.
+          const EnvironmentHealth& last = en->health;
+          const auto ok = last.counts.find(HealthStatus::kOk);
+          const bool steady = !state->membersChanged && !state->news && !en->deployment &&
+                              last.status == HealthStatus::kOk && ok != last.counts.end() &&
+                              ok->second == static_cast<int>(en->healthCache.members.size());
+          if (!steady) applyHealth(name);
+          again();
+        };
+        if (cache.ids.empty()) return assess();
+        // A full read names every member; a read of news names none (every instance with news
+        // answers, and only members are kept).
+        const bool fullAgents = cache.agentSince == 0;
+        ports::ReadAgentReportsRequest agents{fullAgents ? cache.ids : std::vector<std::string>{},
+                                              cache.agentSince};
+        aws<ports::ReadAgentReportsResult>(
+            [this, agents = std::move(agents)](auto cb) {
+              ports_.healthAgent->readAgentReports(agents, cb);
+            },
+            [this, name, state, assess,
+             fullAgents](ports::Outcome<ports::ReadAgentReportsResult> r) {
+              Env* en = find(name);
+              if (en == nullptr) return;
+              HealthCache& c = en->healthCache;
+              if (r.ok()) {
+                for (auto& report : r.value().Reports) {
+                  if (fullAgents) {
+                    c.reports[report.InstanceId] = std::move(report);
+                  } else if (const auto it = c.reports.find(report.InstanceId);
+                             it != c.reports.end()) {
+                    it->second = std::move(report);
+                  } else {
+                    continue;  // not a member
                   }
-                  c2.targetSince = t.value().ChangeNumber;
+                  state->news = true;
                 }
-                assess();
-              });
-        });
-  });
+                c.agentSince = r.value().ChangeNumber;
+              }
+              if (en->single()) return assess();
+              const bool fullTargets = c.targetSince == 0;
+              ports::DescribeTargetHealthRequest targets{
+                  en->targetGroupArn, fullTargets ? c.ids : std::vector<std::string>{},
+                  c.targetSince};
+              aws<ports::DescribeTargetHealthResult>(
+                  [this, targets = std::move(targets)](auto cb) {
+                    ports_.elb.describeTargetHealth(targets, cb);
+                  },
+                  [this, name, state, assess,
+                   fullTargets](ports::Outcome<ports::DescribeTargetHealthResult> t) {
+                    Env* en2 = find(name);
+                    if (en2 == nullptr) return;
+                    HealthCache& c2 = en2->healthCache;
+                    if (t.ok()) {
+                      for (const auto& d : t.value().TargetHealthDescriptions) {
+                        if (fullTargets) {
+                          c2.targets[d.TargetId] = d.State;
+                        } else if (const auto it = c2.targets.find(d.TargetId);
+                                   it != c2.targets.end()) {
+                          it->second = d.State;
+                        } else {
+                          continue;  // not a member
+                        }
+                        state->news = true;
+                      }
+                      c2.targetSince = t.value().ChangeNumber;
+                    }
+                    assess();
+                  });
+            });
+      });
 }
 
-void Engine::applyHealth(const std::string& name, const HealthRefresh& state) {
+void Engine::applyHealth(const std::string& name) {
   Env* e = find(name);
   if (e == nullptr) return;
   EnvironmentObservation obs;
   obs.now = ports_.clock.now();
   obs.expectedVersion = e->desc.VersionLabel;
   obs.deploymentId = e->expectedDeploymentId;
-  obs.minSize = state.minSize;
-  obs.groupExists = state.groupExists;
+  const HealthCache& cache = e->healthCache;
+  obs.minSize = cache.minSize;
+  obs.groupExists = cache.groupExisted;
   obs.hasLoadBalancer = !e->single();
   obs.commandTimeout = e->config.deployment.timeout + kCommandTimeoutExtra;
   const Rollout* running = e->deployment ? rollout(*e->deployment) : nullptr;
@@ -158,8 +196,7 @@ void Engine::applyHealth(const std::string& name, const HealthRefresh& state) {
     const auto& batch = running->batches[running->batch];
     inBatch.insert(batch.begin(), batch.end());
   }
-  for (std::size_t k = 0; k < state.members.size(); ++k) {
-    const auto& m = state.members[k];
+  for (const auto& m : cache.members) {
     InstanceObservation i;
     i.id = m.InstanceId;
     i.launchedAt = m.LaunchTime;

@@ -468,11 +468,11 @@ void Engine::retireOldInstances(std::size_t index) {
       return failRollout(index, "Could not describe the permanent group.");
     }
     std::vector<std::string> old;
+    const IdSet fresh(ro->newIds);
     for (const auto& i : d.value().AutoScalingGroups[0].Instances) {
       const bool live = i.State == ports::LifecycleState::kInService ||
                         i.State == ports::LifecycleState::kPending;
-      if (live &&
-          std::find(ro->newIds.begin(), ro->newIds.end(), i.InstanceId) == ro->newIds.end()) {
+      if (live && !fresh.contains(i.InstanceId)) {
         old.push_back(i.InstanceId);
       }
     }

@@ -33,6 +33,12 @@ struct AutoScalingEmulator::Group {
   sim::EventHandle reconcileEvent;
   SimTime cooldownUntil;
   std::vector<Policy> policies;
+  // The change number of `instances` (ebsim's InstancesChangedSince): the emulator-wide count
+  // of instance changes when this group's last changed. Every change goes through add,
+  // setState, erase or markUnhealthy, which keep it.
+  std::uint64_t* changes = nullptr;  // the emulator's counter
+  std::uint64_t instancesChanged = 0;
+  void touch() { instancesChanged = ++*changes; }
 
   static bool isLive(LifecycleState s) {
     return s == LifecycleState::kPending || s == LifecycleState::kInService;
@@ -42,6 +48,7 @@ struct AutoScalingEmulator::Group {
   int capacity() const { return launching + live; }
 
   void add(const ports::AsgInstance& i) {
+    touch();
     instances.emplace(i.InstanceId, i);
     if (isLive(i.State)) {
       ++live;
@@ -51,6 +58,7 @@ struct AutoScalingEmulator::Group {
   void setState(ports::AsgInstance& i, LifecycleState next) {
     const bool was = isLive(i.State);
     const bool is = isLive(next);
+    touch();
     i.State = next;
     if (was != is) {
       live += is ? 1 : -1;
@@ -60,12 +68,17 @@ struct AutoScalingEmulator::Group {
   void erase(const std::string& id) {
     const auto it = instances.find(id);
     if (it == instances.end()) return;
+    touch();
     if (isLive(it->second.State)) {
       --live;
       --liveIn[it->second.AvailabilityZone];
     }
     instances.erase(it);
     inServiceAt.erase(id);
+  }
+  void markUnhealthy(ports::AsgInstance& i) {
+    touch();
+    i.Healthy = false;
   }
 };
 
@@ -160,6 +173,8 @@ void AutoScalingEmulator::createAutoScalingGroup(ports::CreateAutoScalingGroupRe
   }
   auto g = std::make_unique<Group>();
   g->serial = ++groupCounter_;
+  g->changes = &instanceChanges_;
+  g->touch();
   g->desc.AutoScalingGroupName = name;
   g->desc.Template = request.Template;
   g->desc.MinSize = request.MinSize;
@@ -445,14 +460,21 @@ void AutoScalingEmulator::describeAutoScalingGroups(
   for (const auto& [name, g] : groups_) {
     const auto& names = request.AutoScalingGroupNames;
     if (names.empty() || std::find(names.begin(), names.end(), name) != names.end()) {
-      result.AutoScalingGroups.push_back(describe(*g));
+      result.AutoScalingGroups.push_back(describe(*g, request.InstancesChangedSince));
     }
   }
   api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
 }
 
-ports::AutoScalingGroup AutoScalingEmulator::describe(const Group& g) const {
+ports::AutoScalingGroup AutoScalingEmulator::describe(const Group& g,
+                                                      std::uint64_t instancesChangedSince) const {
   ports::AutoScalingGroup d = g.desc;
+  d.InstancesChangeNumber = g.instancesChanged;
+  if (instancesChangedSince > 0 && g.instancesChanged <= instancesChangedSince) {
+    d.InstancesUnchanged = true;  // the reader has them already
+    return d;
+  }
+  d.Instances.reserve(g.instances.size());
   for (const auto& [id, i] : g.instances) d.Instances.push_back(i);
   return d;
 }
@@ -690,7 +712,7 @@ void AutoScalingEmulator::checkHealth(Group& g, const std::string& instanceId) {
   }
   if (!unhealthy) return;
   if (i.Healthy) {
-    i.Healthy = false;
+    g.markUnhealthy(i);
     ctx_.trace.record(ctx_.now(), "asg.instance.unhealthy", instanceId,
                       {{"group", g.desc.AutoScalingGroupName}, {"why", why}});
   }

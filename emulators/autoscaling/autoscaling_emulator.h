@@ -108,7 +108,9 @@ class AutoScalingEmulator final : public ports::AutoScalingApi {
                         sim::Duration delay);
   void evaluateAlarms(Group& g, std::size_t policyIndex);
   bool suspended(const Group& g, ports::ScalingProcess p) const;
-  ports::AutoScalingGroup describe(const Group& g) const;
+  // The group as DescribeAutoScalingGroups gives it; its instances are left out when they have
+  // not changed after `instancesChangedSince` (0: always listed).
+  ports::AutoScalingGroup describe(const Group& g, std::uint64_t instancesChangedSince = 0) const;
   void traceGroup(const char* kind, const Group& g) const;
 
   EmulatorContext& ctx_;
@@ -121,6 +123,7 @@ class AutoScalingEmulator final : public ports::AutoScalingApi {
   std::map<std::string, std::unique_ptr<Group>> groups_;
   std::map<std::string, std::string> groupByInstance_;
   std::uint64_t groupCounter_ = 0;
+  std::uint64_t instanceChanges_ = 0;  // every group's instance changes, counted (Group::touch)
 };
 
 }  // namespace ebsim::emu::asg

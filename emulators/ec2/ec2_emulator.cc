@@ -102,7 +102,10 @@ void Ec2Emulator::onAppChange(std::function<void(const std::string&)> listener) 
 }
 
 void Ec2Emulator::notify(const Instance& inst) {
-  agentChangedAt_[inst.desc.InstanceId] = ++agentChangeNumber_;
+  std::uint64_t& at = agentChangedAt_[inst.desc.InstanceId];
+  if (at != 0) agentNews_.erase(at);
+  at = ++agentChangeNumber_;
+  agentNews_.emplace(at, inst.desc.InstanceId);
   if (randomChecks(inst)) {
     randomReporters_.insert(inst.desc.InstanceId);
   } else {
@@ -378,7 +381,19 @@ void Ec2Emulator::readAgentReports(ports::ReadAgentReportsRequest request,
     result.ChangeNumber = agentChangeNumber_;
     return ec2Api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
   }
-  for (const std::string& id : request.InstanceIds) {
+  const std::vector<std::string>* ids = &request.InstanceIds;
+  std::vector<std::string> news;
+  if (request.InstanceIds.empty() && request.ChangedSince > 0) {
+    // Every instance with news, in id order: those changed since, and those drawing at random.
+    for (auto it = agentNews_.upper_bound(request.ChangedSince); it != agentNews_.end(); ++it) {
+      news.push_back(it->second);
+    }
+    news.insert(news.end(), randomReporters_.begin(), randomReporters_.end());
+    std::sort(news.begin(), news.end());
+    news.erase(std::unique(news.begin(), news.end()), news.end());
+    ids = &news;
+  }
+  for (const std::string& id : *ids) {
     const Instance* in = find(id);
     if (request.ChangedSince > 0 && in != nullptr) {
       // News only: a change since, or checks that fail at random (a new draw each read).

@@ -22,9 +22,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "emulators/common/api_endpoint.h"
@@ -232,7 +232,8 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi, public por
   // Change numbers for ReadAgentReports' ChangedSince: bumped by every change of an instance.
   std::uint64_t agentChangeNumber_ = 0;
   std::unordered_map<std::string, std::uint64_t> agentChangedAt_;  // lookup only
-  std::unordered_set<std::string> randomReporters_;  // flaky or flapping now; lookup, size
+  std::map<std::uint64_t, std::string> agentNews_;  // each instance's last change, by number
+  std::set<std::string> randomReporters_;           // flaky or flapping now
   std::vector<std::function<void(const std::string&)>> addressListeners_;
   int liveCount_ = 0;
   std::uint64_t commandCounter_ = 0;

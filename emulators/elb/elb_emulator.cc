@@ -99,8 +99,11 @@ ElbEmulator::ElbEmulator(EmulatorContext& ctx, ec2::Ec2Emulator& ec2)
   // Every state change (registration and removal included) gets a change number.
   onTargetChange(
       [this](const std::string& tg, const std::string& id, TargetHealthState, TargetHealthState) {
-        changedAt_[tg][id] = ++changeNumber_;
-        lastChange_[tg] = changeNumber_;
+        TargetNews& news = news_[tg];
+        std::uint64_t& at = news.at[id];
+        if (at != 0) news.targets.erase(at);
+        at = ++changeNumber_;
+        news.targets.emplace(at, id);
       });
 }
 
@@ -388,28 +391,32 @@ void ElbEmulator::describeTargetHealth(ports::DescribeTargetHealthRequest reques
           {id, it->second.state, reasonFor(it->second.state, it->second.answering)});
     }
   };
-  // ChangedSince: only targets with news (one lookup per target, nothing built for the rest;
-  // nothing at all when the group has had no change since).
-  const auto changes = changedAt_.find(request.TargetGroupArn);
-  const auto last = lastChange_.find(request.TargetGroupArn);
+  // ChangedSince: only targets with news (nothing at all when the group has had no change
+  // since). Named targets cost one lookup each; all targets cost only those that changed.
+  const auto news = news_.find(request.TargetGroupArn);
   if (request.ChangedSince > 0 &&
-      (last == lastChange_.end() || last->second <= request.ChangedSince)) {
+      (news == news_.end() || news->second.last() <= request.ChangedSince)) {
     result.ChangeNumber = changeNumber_;
     return api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
   }
-  auto news = [&](const std::string& id) {
-    if (request.ChangedSince == 0) return true;
-    if (changes == changedAt_.end()) return false;
-    const auto c = changes->second.find(id);
-    return c != changes->second.end() && c->second > request.ChangedSince;
-  };
-  if (request.Targets.empty()) {
-    for (const auto& [id, t] : g->targets) {
-      if (news(id)) add(id);
+  if (request.ChangedSince == 0) {
+    if (request.Targets.empty()) {
+      for (const auto& [id, t] : g->targets) add(id);
+    } else {
+      for (const std::string& id : request.Targets) add(id);
     }
+  } else if (request.Targets.empty()) {
+    std::vector<std::string> changed;  // registered or draining, in id order as ever
+    const auto& byNumber = news->second.targets;
+    for (auto it = byNumber.upper_bound(request.ChangedSince); it != byNumber.end(); ++it) {
+      if (g->targets.count(it->second) != 0) changed.push_back(it->second);
+    }
+    std::sort(changed.begin(), changed.end());
+    for (const std::string& id : changed) add(id);
   } else {
     for (const std::string& id : request.Targets) {
-      if (news(id)) add(id);
+      const auto c = news->second.at.find(id);
+      if (c != news->second.at.end() && c->second > request.ChangedSince) add(id);
     }
   }
   result.ChangeNumber = changeNumber_;

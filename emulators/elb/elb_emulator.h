@@ -145,11 +145,16 @@ class ElbEmulator final : public ports::ElbApi {
   std::map<std::string, Group> groups_;                                         // by ARN
   std::unordered_map<std::string, std::vector<std::string>> groupsByInstance_;  // lookup only
   std::vector<TargetListener> targetListeners_;
-  // Change numbers for DescribeTargetHealth's ChangedSince: by target group, then instance (a
-  // deregistered target keeps its number, so its removal is news too).
+  // Change numbers for DescribeTargetHealth's ChangedSince, by target group: each target's last
+  // change (a deregistered target keeps its number, so its removal is news too), and the same
+  // by number, so a read of news costs what changed, not what is registered.
+  struct TargetNews {
+    std::map<std::string, std::uint64_t> at;       // by target
+    std::map<std::uint64_t, std::string> targets;  // by change number
+    std::uint64_t last() const { return targets.empty() ? 0 : targets.rbegin()->first; }
+  };
   std::uint64_t changeNumber_ = 0;
-  std::map<std::string, std::map<std::string, std::uint64_t>> changedAt_;
-  std::map<std::string, std::uint64_t> lastChange_;  // by target group: its latest change
+  std::map<std::string, TargetNews> news_;  // by target group
   std::vector<std::function<void(const std::string&)>> routingListeners_;
   std::uint64_t counter_ = 0;
   Internal internal_{*this};

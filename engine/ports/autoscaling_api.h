@@ -156,9 +156,18 @@ struct AutoScalingGroup {
   HealthCheckType HealthCheck = HealthCheckType::kEc2;
   std::vector<AsgInstance> Instances;  // ordered by instance id
   std::vector<ScalingProcess> SuspendedProcesses;
+  // ebsim's extension (see DescribeAutoScalingGroupsRequest::InstancesChangedSince): the change
+  // number of the instance list, and whether the list was left out as unchanged.
+  std::uint64_t InstancesChangeNumber = 0;
+  bool InstancesUnchanged = false;
 };
 struct DescribeAutoScalingGroupsRequest {
   std::vector<std::string> AutoScalingGroupNames;  // empty: all
+  // ebsim's extension for readers that keep what they got: 0, every group with its instances;
+  // otherwise a group whose instances have not changed (joined, left, changed lifecycle state
+  // or health) after that change number comes without them, InstancesUnchanged set. AWS
+  // ignores it (and always lists the instances), which is always correct.
+  std::uint64_t InstancesChangedSince = 0;
 };
 struct DescribeAutoScalingGroupsResult {
   std::vector<AutoScalingGroup> AutoScalingGroups;

@@ -31,6 +31,8 @@ struct ReadAgentReportsRequest {
   // 0: every requested instance. Otherwise only those whose report may differ from the one
   // given at that change number (a reader that keeps the reports it got asks for news only).
   // An implementation may ignore it and answer every instance: that is always correct.
+  // With no InstanceIds and a ChangedSince, every instance with news is answered, in id order
+  // (a reader that knows its instances filters them).
   std::uint64_t ChangedSince = 0;
 };
 struct ReadAgentReportsResult {

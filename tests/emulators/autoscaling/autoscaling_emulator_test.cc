@@ -386,3 +386,37 @@ TEST_CASE("ForceDelete deregisters and drains the group's instances before termi
     CHECK(f.ec2.instance(i.InstanceId)->State == ports::InstanceStateName::kTerminated);
   }
 }
+
+TEST_CASE("DescribeAutoScalingGroups with InstancesChangedSince leaves out unchanged instances",
+          "[asg]") {
+  Fixture f;
+  REQUIRE(f.create(f.request(2, 4, 2)).ok());
+  f.w.runTo(f.w.at(300));
+  auto describe = [&](std::uint64_t since) {
+    auto o = f.w.await<ports::DescribeAutoScalingGroupsResult>([&](auto cb) {
+      f.asg.describeAutoScalingGroups({{"awseb-e-asg"}, since}, cb);
+    });
+    REQUIRE(o.ok());
+    REQUIRE(o.value().AutoScalingGroups.size() == 1);
+    return o.value().AutoScalingGroups[0];
+  };
+  const auto all = describe(0);
+  CHECK_FALSE(all.InstancesUnchanged);
+  REQUIRE(all.Instances.size() == 2);
+  CHECK(all.InstancesChangeNumber > 0);
+  // Nothing happened: the group without its instances, the rest as ever.
+  const auto quiet = describe(all.InstancesChangeNumber);
+  CHECK(quiet.InstancesUnchanged);
+  CHECK(quiet.Instances.empty());
+  CHECK(quiet.DesiredCapacity == 2);
+  CHECK(quiet.InstancesChangeNumber == all.InstancesChangeNumber);
+  // A crash makes the instance unhealthy, then Terminating: news each time.
+  f.ec2.crashInstance(all.Instances[0].InstanceId);
+  f.w.runFor(Duration::minutes(1));
+  const auto changed = describe(all.InstancesChangeNumber);
+  CHECK_FALSE(changed.InstancesUnchanged);
+  CHECK(changed.Instances.size() >= 2);
+  CHECK(changed.InstancesChangeNumber > all.InstancesChangeNumber);
+  // An older number than the group's last change always gets the whole list.
+  CHECK(describe(1).Instances.size() == changed.Instances.size());
+}

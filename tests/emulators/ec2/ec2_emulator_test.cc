@@ -603,4 +603,14 @@ TEST_CASE("ReadAgentReports with ChangedSince answers only instances with news",
   CHECK(crashed.Reports[0].InstanceId == steady[1]);
   CHECK_FALSE(crashed.Reports[0].Reporting);
   CHECK(crashed.ChangeNumber > all.ChangeNumber);
+  // Naming no instance asks for every one with news, in id order.
+  ids.clear();
+  const auto news = read(all.ChangeNumber);
+  REQUIRE(news.Reports.size() == 2);
+  std::vector<std::string> got{news.Reports[0].InstanceId, news.Reports[1].InstanceId};
+  std::vector<std::string> want{steady[1], flaky[0]};
+  std::sort(want.begin(), want.end());
+  CHECK(got == want);
+  CHECK(read(crashed.ChangeNumber).Reports.size() == 1);  // the flaky one only
+  CHECK(read(0).Reports.empty());                         // no ids, no news asked: nothing
 }

@@ -1,5 +1,7 @@
 #include "emulators/elb/elb_emulator.h"
 
+#include <algorithm>
+
 #include "../world.h"
 #include "emulators/ec2/user_data.h"
 
@@ -475,4 +477,19 @@ TEST_CASE("DescribeTargetHealth with ChangedSince answers only targets with news
   const auto gone = read(draining.ChangeNumber, ids);
   REQUIRE(gone.TargetHealthDescriptions.size() == 1);
   CHECK(gone.TargetHealthDescriptions[0].State == TargetHealthState::kUnused);
+  CHECK(read(gone.ChangeNumber).TargetHealthDescriptions.empty());
+  // Two more change, the later id first: a read of all targets gives both, in id order.
+  auto ordered = ids;
+  std::sort(ordered.begin(), ordered.end());
+  ordered.erase(std::remove(ordered.begin(), ordered.end(), ids[1]), ordered.end());
+  for (auto it = ordered.rbegin(); it != ordered.rend(); ++it) {
+    REQUIRE(f.w.await<ports::Empty>([&](auto cb) {
+                 f.elb.deregisterTargets({f.tg.TargetGroupArn, {*it}}, cb);
+               })
+                .ok());
+  }
+  const auto two = read(gone.ChangeNumber);
+  REQUIRE(two.TargetHealthDescriptions.size() == 2);
+  CHECK(two.TargetHealthDescriptions[0].TargetId == ordered[0]);
+  CHECK(two.TargetHealthDescriptions[1].TargetId == ordered[1]);
 }
