@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -46,8 +47,9 @@ struct HealthCache {
   std::uint64_t groupSince = 0;  // change numbers of the group's instances, reports, targets
   std::uint64_t agentSince = 0;
   std::uint64_t targetSince = 0;
-  std::map<std::string, ports::AgentReport> reports;        // by instance
-  std::map<std::string, ports::TargetHealthState> targets;  // by instance
+  // By instance; lookup only, never iterated.
+  std::unordered_map<std::string, ports::AgentReport> reports;
+  std::unordered_map<std::string, ports::TargetHealthState> targets;
 };
 
 struct Engine::Env {

@@ -5,7 +5,6 @@
 // event ("Environment health has transitioned from Ok to Degraded. <cause>").
 
 #include <algorithm>
-#include <set>
 
 #include "engine/engine_internal.h"
 
@@ -191,11 +190,11 @@ void Engine::applyHealth(const std::string& name) {
   obs.commandTimeout = e->config.deployment.timeout + kCommandTimeoutExtra;
   const Rollout* running = e->deployment ? rollout(*e->deployment) : nullptr;
   if (e->deployment) obs.operationStartedAt = deployments_[*e->deployment].startedAt;
-  std::set<std::string> inBatch;  // the instances the current batch's command runs on
-  if (running != nullptr && running->batch < running->batches.size()) {
-    const auto& batch = running->batches[running->batch];
-    inBatch.insert(batch.begin(), batch.end());
-  }
+  static const std::vector<std::string> kNone;
+  const IdSet inBatch(running != nullptr && running->batch < running->batches.size()
+                          ? running->batches[running->batch]
+                          : kNone);  // the instances the current batch's command runs on
+  obs.instances.reserve(cache.members.size());
   for (const auto& m : cache.members) {
     InstanceObservation i;
     i.id = m.InstanceId;
@@ -220,7 +219,7 @@ void Engine::applyHealth(const std::string& name) {
       // Out of service, it gets no requests: none of them can fail.
       if (!healthy) i.status5xxPercent = 0;
     }
-    if (inBatch.count(m.InstanceId) != 0) i.commandStartedAt = running->batchStarted;
+    if (inBatch.contains(m.InstanceId)) i.commandStartedAt = running->batchStarted;
     obs.instances.push_back(std::move(i));
   }
   const HealthStatus before = e->health.status;

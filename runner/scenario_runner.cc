@@ -205,7 +205,7 @@ class CapacityIndex {
     Inst& in = instances_[id];
     if (!in.seen) {
       in.seen = true;
-      if (const auto i = ec2_.instance(id)) {
+      if (const ports::Instance* i = ec2_.peek(id)) {
         for (const auto& tag : i->Tags) {
           if (tag.Key == "elasticbeanstalk:environment-name") in.env = tag.Value;
         }
@@ -225,9 +225,9 @@ class CapacityIndex {
 
   void update(const std::string& id) {
     Inst& in = inst(id);
-    const auto state = ec2_.status(id);
-    const bool alive = state && (state->InstanceState == ports::InstanceStateName::kPending ||
-                                 state->InstanceState == ports::InstanceStateName::kRunning);
+    const ports::Instance* state = ec2_.peek(id);
+    const bool alive = state != nullptr && (state->State == ports::InstanceStateName::kPending ||
+                                            state->State == ports::InstanceStateName::kRunning);
     if (alive != in.alive && !in.env.empty()) running_[in.env] += alive ? 1 : -1;
     in.alive = alive;
     std::string env;

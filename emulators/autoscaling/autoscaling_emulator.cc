@@ -291,8 +291,9 @@ void AutoScalingEmulator::attachInstances(ports::AttachInstancesRequest request,
   Group* g = groupOrFail(request.AutoScalingGroupName, done);
   if (g == nullptr) return;
   for (const std::string& id : request.InstanceIds) {
-    const auto inst = ec2_.instance(id);
-    if (!inst || inst->State != ports::InstanceStateName::kRunning || groupByInstance_.count(id)) {
+    const ports::Instance* inst = ec2_.peek(id);
+    if (inst == nullptr || inst->State != ports::InstanceStateName::kRunning ||
+        groupByInstance_.count(id)) {
       return api_.fail(std::move(done), ports::errors::kValidationError,
                        "The instance " + id + " is not in correct state.");
     }
@@ -310,7 +311,7 @@ void AutoScalingEmulator::attachInstances(ports::AttachInstancesRequest request,
   }
   g->desc.DesiredCapacity = desired;
   for (const std::string& id : request.InstanceIds) {
-    const auto inst = ec2_.instance(id);
+    const ports::Instance* inst = ec2_.peek(id);
     ports::AsgInstance i;
     i.InstanceId = id;
     i.AvailabilityZone = inst->AvailabilityZone;
@@ -656,8 +657,8 @@ void AutoScalingEmulator::instanceChanged(const std::string& instanceId) {
   auto it = g->instances.find(instanceId);
   if (it == g->instances.end()) return;
   ports::AsgInstance& i = it->second;
-  const auto inst = ec2_.instance(instanceId);
-  const auto state = inst ? inst->State : ports::InstanceStateName::kTerminated;
+  const ports::Instance* inst = ec2_.peek(instanceId);
+  const auto state = inst != nullptr ? inst->State : ports::InstanceStateName::kTerminated;
   if (state == ports::InstanceStateName::kTerminated ||
       (state == ports::InstanceStateName::kShuttingDown &&
        i.State != LifecycleState::kTerminating)) {
@@ -696,9 +697,9 @@ void AutoScalingEmulator::checkHealth(Group& g, const std::string& instanceId) {
   const auto it = g.instances.find(instanceId);
   if (it == g.instances.end() || it->second.State != LifecycleState::kInService) return;
   ports::AsgInstance& i = it->second;
-  const auto status = ec2_.status(instanceId);
-  bool unhealthy = !status || status->InstanceState != ports::InstanceStateName::kRunning ||
-                   status->InstanceStatus == ports::StatusCheck::kImpaired;
+  const ports::Instance* inst = ec2_.peek(instanceId);
+  bool unhealthy = inst == nullptr || inst->State != ports::InstanceStateName::kRunning ||
+                   ec2_.statusCheck(instanceId) == ports::StatusCheck::kImpaired;
   const char* why = "EC2 status checks failed";
   const auto since = g.inServiceAt.find(instanceId);
   if (!unhealthy && g.desc.HealthCheck == ports::HealthCheckType::kElb &&

@@ -764,6 +764,16 @@ std::optional<ports::Instance> Ec2Emulator::instance(const std::string& instance
   return in->desc;
 }
 
+const ports::Instance* Ec2Emulator::peek(const std::string& instanceId) const {
+  const Instance* in = find(instanceId);
+  return in == nullptr ? nullptr : &in->desc;
+}
+
+ports::StatusCheck Ec2Emulator::statusCheck(const std::string& instanceId) const {
+  const Instance* in = find(instanceId);
+  return in == nullptr ? ports::StatusCheck::kNotApplicable : statusOf(*in).InstanceStatus;
+}
+
 std::optional<ports::InstanceStatusInfo> Ec2Emulator::status(const std::string& instanceId) const {
   const Instance* in = find(instanceId);
   if (in == nullptr) return std::nullopt;

@@ -104,6 +104,11 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi, public por
   void onAppChange(std::function<void(const std::string& instanceId)> listener);
   std::optional<ports::Instance> instance(const std::string& instanceId) const;
   std::optional<ports::InstanceStatusInfo> status(const std::string& instanceId) const;
+  // The same without a copy, for hot paths (other emulators, the runner's metrics): the
+  // instance as EC2 describes it, or null; valid until the emulator next changes. And its
+  // status checks' verdict (kNotApplicable when unknown or not running).
+  const ports::Instance* peek(const std::string& instanceId) const;
+  ports::StatusCheck statusCheck(const std::string& instanceId) const;
   // Instances not yet terminated, in launch order.
   std::vector<std::string> liveInstanceIds() const;
   int pendingOrRunningCount() const { return liveCount_; }

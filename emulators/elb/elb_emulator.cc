@@ -302,9 +302,9 @@ void ElbEmulator::registerTargets(ports::RegisterTargetsRequest request,
   Group* g = acceptGroupCall(request.TargetGroupArn, done);
   if (g == nullptr) return;
   for (const std::string& id : request.Targets) {
-    const auto inst = ec2_.instance(id);
-    if (!inst || (inst->State != ports::InstanceStateName::kPending &&
-                  inst->State != ports::InstanceStateName::kRunning)) {
+    const ports::Instance* inst = ec2_.peek(id);
+    if (inst == nullptr || (inst->State != ports::InstanceStateName::kPending &&
+                            inst->State != ports::InstanceStateName::kRunning)) {
       return api_.fail(std::move(done), ports::errors::kInvalidTarget,
                        "The following targets are not in a running state and cannot be "
                        "registered: '" +
@@ -582,9 +582,9 @@ void ElbEmulator::appChanged(const std::string& instanceId) {
   const auto it = groupsByInstance_.find(instanceId);
   if (it == groupsByInstance_.end()) return;
   const std::vector<std::string> arns = it->second;  // copy: listeners may change the index
-  const auto inst = ec2_.instance(instanceId);
-  const bool gone = !inst || (inst->State != ports::InstanceStateName::kPending &&
-                              inst->State != ports::InstanceStateName::kRunning);
+  const ports::Instance* inst = ec2_.peek(instanceId);
+  const bool gone = inst == nullptr || (inst->State != ports::InstanceStateName::kPending &&
+                                        inst->State != ports::InstanceStateName::kRunning);
   for (const std::string& arn : arns) {
     Group* g = group(arn);
     if (g == nullptr) continue;
