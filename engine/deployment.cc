@@ -485,7 +485,7 @@ void Engine::waitHealthyIn(std::size_t index, std::string targetGroup, std::vect
   if (r == nullptr) return;
   const int enhanced = find(r->env)->config.enhancedHealth ? kEnhancedOkChecks : 1;
   const int needed = neededChecks > 0 ? neededChecks : enhanced;
-  auto okChecks = std::make_shared<std::map<std::string, int>>();
+  auto okChecks = std::make_shared<std::unordered_map<std::string, int>>();
   // Counts one poll's answer: consecutive healthy reports per instance (eb-reference 1.4).
   auto count = [this, index, deadline, then, needed, okChecks](bool ok, const Checks& checks,
                                                                const std::function<void()>& again) {
@@ -506,8 +506,11 @@ void Engine::waitHealthyIn(std::size_t index, std::string targetGroup, std::vect
     if (ports_.clock.now() >= deadline) return then(false);
     again();
   };
-  every(kHealthPoll, [this, index, targetGroup, ids, count](const std::function<void()>& again) {
-    gateChecks(index, targetGroup, ids,
+  // Shared, not copied at every poll: a gate may wait for thousands of instances.
+  every(kHealthPoll, [this, index, targetGroup,
+                      ids = std::make_shared<const std::vector<std::string>>(std::move(ids)),
+                      count](const std::function<void()>& again) {
+    gateChecks(index, targetGroup, *ids,
                [count, again](bool ok, Checks checks) { count(ok, checks, again); });
   });
 }
@@ -541,10 +544,16 @@ void Engine::gateChecks(std::size_t index, const std::string& targetGroup,
               if (r3 == nullptr) return;
               if (!o.ok()) return then(false, std::move(checks));
               const HealthStatus threshold = r3->settings.healthCheckSuccessThreshold;
+              std::vector<std::string> failing;
               for (const auto& report : o.value().Reports) {
-                if (meetsThreshold(http5xxStatus(report.Status5xxPercent), threshold)) continue;
+                if (!meetsThreshold(http5xxStatus(report.Status5xxPercent), threshold)) {
+                  failing.push_back(report.InstanceId);
+                }
+              }
+              if (!failing.empty()) {
+                const IdSet below(failing);
                 for (auto& [id, check] : checks) {
-                  if (id == report.InstanceId) check = Check::kUnhealthy;
+                  if (below.contains(id)) check = Check::kUnhealthy;
                 }
               }
               then(true, std::move(checks));

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/environment.h"
@@ -116,7 +117,7 @@ class HealthAssessor {
     std::vector<sim::SimTime> failures;  // the last kFailuresToLowerHealth, oldest first
     bool everReported = false;
   };
-  std::map<std::string, History> history_;  // by instance id (ordered: deterministic)
+  std::unordered_map<std::string, History> history_;  // by instance id; never iterated in order
 };
 
 }  // namespace ebsim::engine

@@ -253,7 +253,7 @@ class CapacityIndex {
   const emu::elb::ElbEmulator& elb_;
   std::function<std::string(const std::string&)> environmentOf_;
   std::map<std::string, Inst> instances_;
-  std::map<std::string, std::string> tgEnv_;
+  std::unordered_map<std::string, std::string> tgEnv_;  // by target group ARN; lookup only
   std::map<std::string, std::map<std::string, int>> inService_;
   std::map<std::string, int> running_;
 };

@@ -110,12 +110,12 @@ ElbEmulator::ElbEmulator(EmulatorContext& ctx, ec2::Ec2Emulator& ec2)
 ElbEmulator::~ElbEmulator() = default;
 
 ElbEmulator::Group* ElbEmulator::group(const std::string& arn) {
-  const auto it = groups_.find(arn);
-  return it == groups_.end() ? nullptr : &it->second;
+  const auto it = groupIndex_.find(arn);
+  return it == groupIndex_.end() ? nullptr : it->second;
 }
 const ElbEmulator::Group* ElbEmulator::group(const std::string& arn) const {
-  const auto it = groups_.find(arn);
-  return it == groups_.end() ? nullptr : &it->second;
+  const auto it = groupIndex_.find(arn);
+  return it == groupIndex_.end() ? nullptr : it->second;
 }
 
 template <class T>
@@ -230,7 +230,7 @@ void ElbEmulator::createTargetGroup(ports::CreateTargetGroupRequest request,
                         sim::toHex16(++counter_ * 0x9e3779b97f4a7c15ULL);
   const std::string arn = g.tg.TargetGroupArn;
   ports::TargetGroup result = g.tg;
-  groups_.emplace(arn, std::move(g));
+  groupIndex_[arn] = &groups_.emplace(arn, std::move(g)).first->second;
   // The load balancer's listener forwards to its first target group (EB creates the listener
   // with its default process); later ones are used through ModifyListener.
   if (b.forward.empty()) {
@@ -289,6 +289,7 @@ void ElbEmulator::deleteTargetGroup(ports::DeleteTargetGroupRequest request,
   for (const auto& [id, t] : g->targets) ids.push_back(id);
   for (const std::string& id : ids) removeTarget(*g, id);
   ctx_.trace.record(ctx_.now(), "elb.target_group.deleted", g->tg.TargetGroupName);
+  groupIndex_.erase(request.TargetGroupArn);
   groups_.erase(request.TargetGroupArn);
   api_.reply(std::move(done), ports::Outcome<ports::Empty>(ports::Empty{}));
 }

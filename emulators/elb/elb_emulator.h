@@ -141,8 +141,11 @@ class ElbEmulator final : public ports::ElbApi {
   ApiEndpoint api_;
   sim::Rng phaseRng_;
   sim::Rng checkRng_;
-  std::map<std::string, Balancer> balancers_;                                   // by ARN
-  std::map<std::string, Group> groups_;                                         // by ARN
+  std::map<std::string, Balancer> balancers_;  // by ARN
+  std::map<std::string, Group> groups_;        // by ARN
+  // The same by ARN for lookups: ARNs share a long prefix, which makes every comparison in an
+  // ordered map slow. Never iterated.
+  std::unordered_map<std::string, Group*> groupIndex_;
   std::unordered_map<std::string, std::vector<std::string>> groupsByInstance_;  // lookup only
   std::vector<TargetListener> targetListeners_;
   // Change numbers for DescribeTargetHealth's ChangedSince, by target group: each target's last
@@ -154,7 +157,7 @@ class ElbEmulator final : public ports::ElbApi {
     std::uint64_t last() const { return targets.empty() ? 0 : targets.rbegin()->first; }
   };
   std::uint64_t changeNumber_ = 0;
-  std::map<std::string, TargetNews> news_;  // by target group
+  std::unordered_map<std::string, TargetNews> news_;  // by target group; lookup only
   std::vector<std::function<void(const std::string&)>> routingListeners_;
   std::uint64_t counter_ = 0;
   Internal internal_{*this};
