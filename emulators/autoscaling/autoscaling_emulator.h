@@ -101,7 +101,8 @@ class AutoScalingEmulator final : public ports::AutoScalingApi {
   // Deregisters an instance from its target groups, waits for the drain, terminates it.
   void retire(const std::string& instanceId);
   std::string pickZone(const Group& g, const std::vector<std::string>& avoid) const;
-  std::string pickVictim(const Group& g) const;
+  // Up to `count` instances to terminate on scale-in, in order (the default termination policy).
+  std::vector<std::string> pickVictims(const Group& g, int count) const;
   void instanceChanged(const std::string& instanceId);
   void checkHealth(Group& g, const std::string& instanceId);
   void checkHealthLater(const std::string& group, const std::string& instanceId,
