@@ -383,6 +383,47 @@ std::optional<EnvironmentDescription> Engine::describe(const std::string& name) 
   return it->second->desc;
 }
 
+std::vector<std::string> Engine::applicationNames() const {
+  std::vector<std::string> out;
+  for (const auto& [name, app] : applications_) out.push_back(name);
+  return out;
+}
+
+std::optional<std::map<std::string, std::string>> Engine::applicationVersions(
+    const std::string& application) const {
+  const auto it = applications_.find(application);
+  if (it == applications_.end()) return std::nullopt;
+  return it->second->versions;
+}
+
+std::vector<EnvironmentDescription> Engine::describeAll() const {
+  std::vector<EnvironmentDescription> out;
+  for (const auto& [name, env] : environments_) out.push_back(env->desc);
+  return out;
+}
+
+std::string Engine::requestIdOf(const std::string& environmentName) const {
+  const auto it = environments_.find(environmentName);
+  return it == environments_.end() ? std::string() : it->second->requestId;
+}
+
+ports::Outcome<ports::Empty> Engine::deleteApplication(const std::string& name) {
+  const auto it = applications_.find(name);
+  if (it == applications_.end()) {
+    return ports::AwsError{ports::errors::kInvalidParameterValue,
+                           "No Application named '" + name + "' found.", false};
+  }
+  for (const auto& [envName, env] : environments_) {
+    if (env->desc.ApplicationName == name && env->desc.Status != EnvironmentStatus::kTerminated) {
+      return ports::AwsError{
+          ports::errors::kInvalidParameterValue,
+          "Unable to delete application " + name + " because it has running environments.", false};
+    }
+  }
+  applications_.erase(it);
+  return ports::Empty{};
+}
+
 // --- Applications and versions ---------------------------------------------------------------
 
 ports::Outcome<ports::Empty> Engine::createApplication(const std::string& name) {

@@ -114,6 +114,20 @@ class Engine {
   // background; describe() follows it to Ready.
   ports::Outcome<EnvironmentDescription> createEnvironment(CreateEnvironmentRequest request);
   std::optional<EnvironmentDescription> describe(const std::string& environmentName) const;
+  // Listing, for DescribeApplications, DescribeApplicationVersions and DescribeEnvironments:
+  // every application in name order; an application's versions (label -> bundle key, "" the
+  // sample), nullopt for an unknown application; every environment ever created, in name order,
+  // terminated ones included (the API shows those only when asked).
+  std::vector<std::string> applicationNames() const;
+  std::optional<std::map<std::string, std::string>> applicationVersions(
+      const std::string& application) const;
+  std::vector<EnvironmentDescription> describeAll() const;
+  // The request id of the last operation started on the environment (its events carry it, so
+  // an API answering for that operation can return it: DescribeEvents filters by it).
+  std::string requestIdOf(const std::string& environmentName) const;
+  // DeleteApplication (eb-reference 7.2): refused while the application has environments that
+  // are not terminated.
+  ports::Outcome<ports::Empty> deleteApplication(const std::string& name);
 
   // Deploys `version` with the environment's deployment settings, or `settings` when given
   // (eb-reference 1). Refused unless the environment is Ready (eb-reference 7.3). Returns the

@@ -1,0 +1,237 @@
+// ebsim serve's Query API without sockets: the protocol (decoding, lists, envelopes) and the
+// operations against a LiveCloud on virtual time (eb-reference 7).
+
+#include <catch2/catch.hpp>
+#include <regex>
+#include <string>
+
+#include "tools/serve/eb_api.h"
+#include "tools/serve/live_cloud.h"
+#include "tools/serve/query.h"
+#include "tools/serve/xml.h"
+
+using ebsim::serve::ApiError;
+using ebsim::serve::ApiReply;
+using ebsim::serve::EbApi;
+using ebsim::serve::LiveCloud;
+using ebsim::serve::QueryRequest;
+using ebsim::sim::Duration;
+
+namespace {
+
+// The text of the first <tag>...</tag> in `xml` ("" if none).
+std::string first(const std::string& xml, const std::string& tag) {
+  const std::regex re("<" + tag + ">([^<]*)</" + tag + ">");
+  std::smatch m;
+  return std::regex_search(xml, m, re) ? m[1].str() : "";
+}
+
+int count(const std::string& xml, const std::string& tag) {
+  int n = 0;
+  for (std::size_t at = xml.find("<" + tag + ">"); at != std::string::npos;
+       at = xml.find("<" + tag + ">", at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+struct Api {
+  LiveCloud cloud;
+  EbApi api{cloud, 1'700'000'000'000};
+  ApiReply call(const std::string& body) { return api.handle("", body); }
+  void run(Duration d) { cloud.advanceTo(cloud.now() + d); }
+  std::string status(const std::string& env) {
+    return first(call("Action=DescribeEnvironments&EnvironmentNames.member.1=" + env).body,
+                 "Status");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("eb-reference 7.1: form decoding takes + and %XX, and rejects a broken escape",
+          "[serve][query]") {
+  const auto q = QueryRequest::parse("", "Action=X&Description=a+b%2Fc%3d&Empty=");
+  CHECK(q.action() == "X");
+  CHECK(q.get("Description") == "a b/c=");
+  CHECK(q.get("Empty") == "");
+  CHECK_FALSE(q.get("Missing"));
+  CHECK_THROWS_AS(QueryRequest::parse("", "Action=X&V=%4"), ApiError);
+  CHECK_THROWS_AS(QueryRequest::parse("", "Action=X&V=%zz"), ApiError);
+  try {
+    QueryRequest::parse("", "A=%");
+    FAIL("no error");
+  } catch (const ApiError& e) {
+    CHECK(e.code == "MalformedQueryString");
+    CHECK(e.status == 400);
+  }
+}
+
+TEST_CASE("eb-reference 7.1: lists are Name.member.N, structures Name.member.N.Field",
+          "[serve][query]") {
+  const auto q = QueryRequest::parse(
+      "Operation=DescribeEnvironments",
+      "EnvironmentNames.member.2=b&EnvironmentNames.member.1=a&EnvironmentNames.member.4=gap"
+      "&OptionSettings.member.1.Namespace=aws%3Aautoscaling%3Aasg"
+      "&OptionSettings.member.1.OptionName=MinSize&OptionSettings.member.1.Value=2"
+      "&OptionSettings.member.2.OptionName=MaxSize&OptionSettings.member.2.Value=4");
+  CHECK(q.action() == "DescribeEnvironments");  // Operation, as old samples send it
+  CHECK(q.list("EnvironmentNames") == std::vector<std::string>{"a", "b"});  // up to the gap
+  const auto options = q.structs("OptionSettings");
+  REQUIRE(options.size() == 2);
+  CHECK(options[0].at("Namespace") == "aws:autoscaling:asg");
+  CHECK(options[0].at("Value") == "2");
+  CHECK(options[1].at("OptionName") == "MaxSize");
+  CHECK_THROWS_AS(QueryRequest::parse("", "Version=2010-12-01").action(), ApiError);
+}
+
+TEST_CASE("XML text is escaped", "[serve][xml]") {
+  ebsim::serve::XmlWriter x;
+  x.open("A").leaf("B", "<&>\"'").close();
+  CHECK(x.finish().find("<A><B>&lt;&amp;&gt;&quot;'</B></A>") != std::string::npos);
+}
+
+TEST_CASE("eb-reference 7.1 and 7.4: errors come in the Query error envelope", "[serve][api]") {
+  Api a;
+  const auto unknown = a.call("Action=FlyToTheMoon&Version=2010-12-01");
+  CHECK(unknown.status == 400);
+  CHECK(first(unknown.body, "Code") == "InvalidAction");
+  CHECK(first(unknown.body, "Type") == "Sender");
+  CHECK(unknown.body.find("<ErrorResponse xmlns=") != std::string::npos);
+  CHECK_FALSE(first(unknown.body, "RequestId").empty());
+  const auto missing = a.call("Version=2010-12-01");
+  CHECK(first(missing.body, "Code") == "MissingAction");
+  const auto noName = a.call("Action=CreateApplication");
+  CHECK(noName.status == 400);
+  CHECK(first(noName.body, "Code") == "MissingParameter");
+  CHECK(first(noName.body, "Message").find("ApplicationName") != std::string::npos);
+  const auto garbage = a.call("Action=CreateApplication&ApplicationName=%G0");
+  CHECK(first(garbage.body, "Code") == "MalformedQueryString");
+  CHECK(a.call("Action=CreateApplication&Version=2099-01-01&ApplicationName=x").status == 400);
+  // EB's messages (eb-reference 7.4).
+  REQUIRE(a.call("Action=CreateApplication&ApplicationName=shop").status == 200);
+  CHECK(first(a.call("Action=CreateApplication&ApplicationName=shop").body, "Message") ==
+        "Application shop already exists.");
+  CHECK(first(a.call("Action=DescribeEvents&EnvironmentName=x&Severity=LOUD").body, "Code") ==
+        "InvalidParameterValue");
+  CHECK(first(a.call("Action=UpdateEnvironment&EnvironmentName=nope&VersionLabel=v").body,
+              "Message") == "No Environment found for EnvironmentName = 'nope'.");
+}
+
+TEST_CASE(
+    "eb-reference 7.2 and 7.3: an environment goes Launching to Ready, then Updating to "
+    "Ready with a Rolling deployment set by option settings",
+    "[serve][api]") {
+  Api a;
+  const auto created = a.call("Action=CreateApplication&ApplicationName=shop&Version=2010-12-01");
+  REQUIRE(created.status == 200);
+  CHECK(created.body.find("<CreateApplicationResponse xmlns=\"http://elasticbeanstalk.amazonaws"
+                          ".com/docs/2010-12-01/\"><CreateApplicationResult><Application>") !=
+        std::string::npos);
+  for (const char* v : {"v1", "v2"}) {
+    REQUIRE(
+        a.call(std::string("Action=CreateApplicationVersion&ApplicationName=shop&VersionLabel=") +
+               v + "&SourceBundle.S3Bucket=my-bucket&SourceBundle.S3Key=" + v + ".zip")
+            .status == 200);
+  }
+  const auto versions = a.call("Action=DescribeApplicationVersions&ApplicationName=shop");
+  CHECK(count(versions.body, "member") == 2);
+  const auto env = a.call(
+      "Action=CreateEnvironment&ApplicationName=shop&EnvironmentName=shop-blue"
+      "&CNAMEPrefix=shop&VersionLabel=v1"
+      "&OptionSettings.member.1.Namespace=aws%3Aautoscaling%3Aasg"
+      "&OptionSettings.member.1.OptionName=MinSize&OptionSettings.member.1.Value=4"
+      "&OptionSettings.member.2.Namespace=aws%3Aautoscaling%3Aasg"
+      "&OptionSettings.member.2.OptionName=MaxSize&OptionSettings.member.2.Value=4"
+      "&OptionSettings.member.3.Namespace=aws%3Aelasticbeanstalk%3Acommand"
+      "&OptionSettings.member.3.OptionName=DeploymentPolicy"
+      "&OptionSettings.member.3.Value=Rolling"
+      "&OptionSettings.member.4.Namespace=aws%3Aelasticbeanstalk%3Acommand"
+      "&OptionSettings.member.4.OptionName=BatchSize&OptionSettings.member.4.Value=50");
+  REQUIRE(env.status == 200);
+  CHECK(first(env.body, "Status") == "Launching");
+  CHECK(first(env.body, "Health") == "Grey");
+  CHECK(first(env.body, "CNAME") == "shop.us-east-1.elasticbeanstalk.com");
+  const std::string createRequest = first(env.body, "RequestId");
+  // DescribeEvents by the call's RequestId, as the EB CLI polls (eb-reference 7.5).
+  const auto started =
+      a.call("Action=DescribeEvents&EnvironmentName=shop-blue&RequestId=" + createRequest);
+  CHECK(first(started.body, "Message") == "createEnvironment is starting.");
+  a.run(Duration::minutes(10));
+  CHECK(a.status("shop-blue") == "Ready");
+  CHECK(first(a.call("Action=DescribeEnvironments&EnvironmentNames.member.1=shop-blue").body,
+              "Health") == "Green");
+  // The data plane answers from v1 instances.
+  const auto before = a.cloud.route("shop.us-east-1.elasticbeanstalk.com:8080");
+  CHECK(before.status == 200);
+  CHECK(before.version == "v1");
+  CHECK(before.environment == "shop-blue");
+  // Deploy v2: Updating, Rolling in 2 batches of 2, then Ready on v2.
+  const auto update = a.call("Action=UpdateEnvironment&EnvironmentName=shop-blue&VersionLabel=v2");
+  REQUIRE(update.status == 200);
+  CHECK(first(update.body, "Status") == "Updating");
+  a.run(Duration::minutes(30));
+  CHECK(a.status("shop-blue") == "Ready");
+  const auto events = a.call("Action=DescribeEvents&EnvironmentName=shop-blue&MaxRecords=1000");
+  CHECK(events.body.find("Batch 2: Completed application deployment.") != std::string::npos);
+  CHECK(events.body.find("Batch 3:") == std::string::npos);
+  // Newest first.
+  const auto completed = events.body.find("Environment update completed successfully.");
+  const auto starting = events.body.find("Environment update is starting.");
+  REQUIRE(completed != std::string::npos);
+  REQUIRE(starting != std::string::npos);
+  CHECK(completed < starting);
+  for (int i = 0; i < 8; ++i)
+    CHECK(a.cloud.route("shop.us-east-1.elasticbeanstalk.com").version == "v2");
+  // Version and options together are refused (eb-reference 7.2).
+  CHECK(first(a.call("Action=UpdateEnvironment&EnvironmentName=shop-blue&VersionLabel=v1"
+                     "&OptionSettings.member.1.Namespace=aws%3Aautoscaling%3Aasg"
+                     "&OptionSettings.member.1.OptionName=MinSize"
+                     "&OptionSettings.member.1.Value=2")
+                  .body,
+              "Code") == "InvalidParameterCombination");
+  // A bad option value, as EB words it (eb-reference 7.4).
+  const auto bad = a.call(
+      "Action=UpdateEnvironment&EnvironmentName=shop-blue"
+      "&OptionSettings.member.1.Namespace=aws%3Aautoscaling%3Aupdatepolicy%3Arollingupdate"
+      "&OptionSettings.member.1.OptionName=MaxBatchSize&OptionSettings.member.1.Value=0");
+  CHECK(first(bad.body, "Message") ==
+        "Configuration validation exception: Invalid option value: '0' (Namespace: "
+        "'aws:autoscaling:updatepolicy:rollingupdate', OptionName: 'MaxBatchSize'): Value is "
+        "less than minimum allowed value: 1");
+}
+
+TEST_CASE("eb-reference 4 and 7.2: swap CNAMEs, terminate, IncludeDeleted, DNS availability",
+          "[serve][api]") {
+  Api a;
+  REQUIRE(a.call("Action=CreateApplication&ApplicationName=shop").status == 200);
+  for (const char* env : {"blue", "green"}) {
+    REQUIRE(a.call(std::string("Action=CreateEnvironment&ApplicationName=shop&EnvironmentName=") +
+                   env + "&CNAMEPrefix=shop-" + env)
+                .status == 200);
+  }
+  CHECK(first(a.call("Action=CheckDNSAvailability&CNAMEPrefix=shop-blue").body, "Available") ==
+        "false");
+  CHECK(first(a.call("Action=CheckDNSAvailability&CNAMEPrefix=other").body, "Available") == "true");
+  // Not Ready yet: refused with EB's state error (eb-reference 7.3).
+  CHECK(a.call("Action=SwapEnvironmentCNAMEs&SourceEnvironmentName=blue"
+               "&DestinationEnvironmentName=green")
+            .status == 400);
+  a.run(Duration::minutes(10));
+  const auto blueHost = "shop-blue.us-east-1.elasticbeanstalk.com";
+  CHECK(a.cloud.route(blueHost).environment == "blue");
+  REQUIRE(a.call("Action=SwapEnvironmentCNAMEs&SourceEnvironmentName=blue"
+                 "&DestinationEnvironmentName=green")
+              .status == 200);
+  a.run(Duration::minutes(2));
+  CHECK(a.cloud.route(blueHost).environment == "green");
+  REQUIRE(a.call("Action=TerminateEnvironment&EnvironmentName=blue").status == 200);
+  CHECK(a.status("blue") == "Terminating");
+  a.run(Duration::minutes(15));
+  CHECK(count(a.call("Action=DescribeEnvironments").body, "member") == 1);
+  const auto all = a.call("Action=DescribeEnvironments&IncludeDeleted=true");
+  CHECK(count(all.body, "member") == 2);
+  CHECK(all.body.find("<Status>Terminated</Status>") != std::string::npos);
+  CHECK(first(a.call("Action=DeleteApplication&ApplicationName=shop").body, "Code") ==
+        "InvalidParameterValue");  // green still runs
+  CHECK(a.cloud.route("nowhere.example.com").status == 404);
+}

@@ -1,0 +1,640 @@
+#include "tools/serve/eb_api.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
+#include <exception>
+#include <map>
+#include <optional>
+
+#include "tools/serve/xml.h"
+
+namespace ebsim::serve {
+namespace {
+
+constexpr const char* kNamespace = "http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/";
+
+ApiError invalid(const std::string& message) {
+  return ApiError(400, "InvalidParameterValue", message);
+}
+
+[[noreturn]] void raise(const ports::AwsError& e) {
+  throw ApiError(e.Code == "InternalFailure" ? 500 : 400, e.Code, e.Message);
+}
+
+template <typename T>
+const T& valueOr(const ports::Outcome<T>& o) {
+  if (!o.ok()) raise(o.error());
+  return o.value();
+}
+
+// One option setting (OptionSettings.member.N: Namespace, OptionName, Value).
+struct Option {
+  std::string ns;
+  std::string name;
+  std::string value;
+};
+
+std::vector<Option> optionsOf(const QueryRequest& q) {
+  std::vector<Option> out;
+  for (auto& fields : q.structs("OptionSettings")) {
+    Option o{fields["Namespace"], fields["OptionName"], fields["Value"]};
+    if (o.name.empty()) throw invalid("Option setting without an OptionName.");
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+[[noreturn]] void badOption(const Option& o, const std::string& why) {
+  throw ApiError(400, "ConfigurationValidationException",
+                 "Configuration validation exception: Invalid option value: '" + o.value +
+                     "' (Namespace: '" + o.ns + "', OptionName: '" + o.name + "'): " + why);
+}
+
+int intOption(const Option& o, int minimum, int maximum) {
+  int v = 0;
+  const char* end = o.value.data() + o.value.size();
+  const auto [p, ec] = std::from_chars(o.value.data(), end, v);
+  if (ec != std::errc() || p != end) badOption(o, "Value is not an integer.");
+  if (v < minimum)
+    badOption(o, "Value is less than minimum allowed value: " + std::to_string(minimum));
+  if (v > maximum)
+    badOption(o, "Value is greater than maximum allowed value: " + std::to_string(maximum));
+  return v;
+}
+
+bool boolOption(const Option& o) {
+  if (o.value == "true") return true;
+  if (o.value == "false") return false;
+  badOption(o, "Value is not a boolean.");
+}
+
+template <typename E, std::size_t N>
+E enumOption(const Option& o, const std::pair<const char*, E> (&names)[N]) {
+  for (const auto& [name, value] : names) {
+    if (o.value == name) return value;
+  }
+  std::string allowed;
+  for (const auto& [name, value] : names)
+    allowed += (allowed.empty() ? "" : ", ") + std::string(name);
+  badOption(o, "Value is not one of: " + allowed + ".");
+}
+
+constexpr std::pair<const char*, engine::DeploymentPolicy> kPolicies[] = {
+    {"AllAtOnce", engine::DeploymentPolicy::kAllAtOnce},
+    {"Rolling", engine::DeploymentPolicy::kRolling},
+    {"RollingWithAdditionalBatch", engine::DeploymentPolicy::kRollingWithAdditionalBatch},
+    {"Immutable", engine::DeploymentPolicy::kImmutable},
+    {"TrafficSplitting", engine::DeploymentPolicy::kTrafficSplitting}};
+constexpr std::pair<const char*, engine::BatchSizeType> kBatchTypes[] = {
+    {"Percentage", engine::BatchSizeType::kPercentage}, {"Fixed", engine::BatchSizeType::kFixed}};
+constexpr std::pair<const char*, ports::LoadBalancerType> kLoadBalancers[] = {
+    {"application", ports::LoadBalancerType::kApplication},
+    {"classic", ports::LoadBalancerType::kClassic},
+    {"network", ports::LoadBalancerType::kNetwork}};
+constexpr std::pair<const char*, engine::EnvironmentType> kEnvironmentTypes[] = {
+    {"LoadBalanced", engine::EnvironmentType::kLoadBalanced},
+    {"SingleInstance", engine::EnvironmentType::kSingleInstance}};
+constexpr std::pair<const char*, bool> kHealthSystems[] = {{"enhanced", true}, {"basic", false}};
+constexpr std::pair<const char*, engine::RollingUpdateSettings::Type> kRollingTypes[] = {
+    {"Time", engine::RollingUpdateSettings::Type::kTime},
+    {"Health", engine::RollingUpdateSettings::Type::kHealth},
+    {"Immutable", engine::RollingUpdateSettings::Type::kImmutable}};
+
+// Applies the deployment options (aws:elasticbeanstalk:command, :trafficsplitting) to
+// `settings`; false when `o` is not one of them.
+bool deploymentOption(const Option& o, engine::DeploymentSettings& d) {
+  if (o.ns == "aws:elasticbeanstalk:command") {
+    if (o.name == "DeploymentPolicy") {
+      d.policy = enumOption(o, kPolicies);
+    } else if (o.name == "BatchSizeType") {
+      d.batchSizeType = enumOption(o, kBatchTypes);
+    } else if (o.name == "BatchSize") {
+      d.batchSize = intOption(o, 1, 10000);
+    } else if (o.name == "Timeout") {
+      d.timeout = sim::Duration::seconds(intOption(o, 1, 3600));
+    } else if (o.name == "IgnoreHealthCheck") {
+      d.ignoreHealthCheck = boolOption(o);
+    } else {
+      return false;
+    }
+    return true;
+  }
+  if (o.ns == "aws:elasticbeanstalk:trafficsplitting") {
+    if (o.name == "NewVersionPercent") {
+      d.trafficSplittingPercent = intOption(o, 1, 100);
+    } else if (o.name == "EvaluationTime") {
+      d.evaluationTime = sim::Duration::minutes(intOption(o, 3, 600));
+    } else {
+      return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+// The load balancer's health check options, applied to `check`; false when not one of them.
+bool healthCheckOption(const Option& o, ports::HealthCheckSettings& check) {
+  if (o.ns == "aws:elasticbeanstalk:application" && o.name == "Application Healthcheck URL") {
+    check.Path = o.value.empty() ? "/" : o.value;
+    return true;
+  }
+  if (o.ns != "aws:elasticbeanstalk:environment:process:default") return false;
+  if (o.name == "HealthCheckPath") {
+    check.Path = o.value;
+  } else if (o.name == "HealthCheckInterval") {
+    check.Interval = sim::Duration::seconds(intOption(o, 5, 300));
+  } else if (o.name == "HealthCheckTimeout") {
+    check.Timeout = sim::Duration::seconds(intOption(o, 1, 60));
+  } else if (o.name == "HealthyThresholdCount") {
+    check.HealthyThreshold = intOption(o, 1, 10);
+  } else if (o.name == "UnhealthyThresholdCount") {
+    check.UnhealthyThreshold = intOption(o, 2, 10);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+std::string instanceTypeOption(const Option& o) {
+  // aws:ec2:instances InstanceTypes is a list: the first is the one launched.
+  const std::string first = o.value.substr(0, o.value.find(','));
+  if (first.empty()) badOption(o, "Value is empty.");
+  return first;
+}
+
+bool isInstanceTypeOption(const Option& o) {
+  return (o.ns == "aws:autoscaling:launchconfiguration" && o.name == "InstanceType") ||
+         (o.ns == "aws:ec2:instances" && o.name == "InstanceTypes");
+}
+
+}  // namespace
+
+// The reply being written: the operation's <XResult> opens on first use.
+class EbApi::Writer {
+ public:
+  Writer(XmlWriter& xml, std::string action) : xml_(xml), action_(std::move(action)) {}
+  XmlWriter& result() {
+    if (!open_) {
+      xml_.open(action_ + "Result");
+      open_ = true;
+    }
+    return xml_;
+  }
+  bool open() const { return open_; }
+  // The RequestId to answer with: the engine's, for an operation whose events carry it.
+  std::string requestId;
+
+ private:
+  XmlWriter& xml_;
+  std::string action_;
+  bool open_ = false;
+};
+
+EbApi::EbApi(LiveCloud& cloud, std::int64_t epochMs) : cloud_(cloud), epochMs_(epochMs) {}
+
+std::string EbApi::timestamp(sim::SimTime t) const {
+  const std::int64_t ms = epochMs_ + t.nanos() / 1'000'000;
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[96];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<int>(ms % 1000));
+  return buffer;
+}
+
+sim::SimTime EbApi::fromTimestamp(const std::string& text) const {
+  std::tm utc{};
+  int millis = 0;
+  char z = 0;
+  const int n =
+      std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &utc.tm_year, &utc.tm_mon,
+                  &utc.tm_mday, &utc.tm_hour, &utc.tm_min, &utc.tm_sec, &millis, &z);
+  if (n < 6) throw invalid("Invalid timestamp: " + text);
+  if (n < 7) millis = 0;
+  utc.tm_year -= 1900;
+  utc.tm_mon -= 1;
+  const std::int64_t ms = static_cast<std::int64_t>(timegm(&utc)) * 1000 + millis;
+  return sim::SimTime::fromNanos((ms - epochMs_) * 1'000'000);
+}
+
+std::string EbApi::nextRequestId() {
+  // UUID-shaped, from a counter (the engine's own operations carry the engine's ids).
+  char buffer[40];
+  const std::uint64_t n = ++requests_;
+  std::snprintf(buffer, sizeof buffer, "00000000-0000-4000-8000-%012llx",
+                static_cast<unsigned long long>(n));
+  return buffer;
+}
+
+ApiReply EbApi::handle(std::string_view urlQuery, std::string_view body) {
+  std::string requestId = nextRequestId();
+  try {
+    const QueryRequest q = QueryRequest::parse(urlQuery, body);
+    const std::string action = q.action();
+    if (const auto version = q.get("Version"); version && *version != "2010-12-01") {
+      throw ApiError(400, "InvalidParameterValue",
+                     "Unsupported API version " + *version + ": this is 2010-12-01.");
+    }
+    XmlWriter xml;
+    xml.open(action + "Response", kNamespace);
+    Writer w(xml, action);
+    dispatch(q, w);
+    if (w.open()) xml.close();
+    if (!w.requestId.empty()) requestId = w.requestId;
+    xml.open("ResponseMetadata").leaf("RequestId", requestId).close();
+    return {200, xml.finish()};
+  } catch (const ApiError& e) {
+    XmlWriter xml;
+    xml.open("ErrorResponse", kNamespace)
+        .open("Error")
+        .leaf("Type", e.status >= 500 ? "Receiver" : "Sender")
+        .leaf("Code", e.code)
+        .leaf("Message", e.what())
+        .close()
+        .leaf("RequestId", requestId);
+    return {e.status, xml.finish()};
+  } catch (const std::exception& e) {
+    XmlWriter xml;
+    xml.open("ErrorResponse", kNamespace)
+        .open("Error")
+        .leaf("Type", "Receiver")
+        .leaf("Code", "InternalFailure")
+        .leaf("Message", std::string("The request processing has failed: ") + e.what())
+        .close()
+        .leaf("RequestId", requestId);
+    return {500, xml.finish()};
+  }
+}
+
+void EbApi::dispatch(const QueryRequest& q, Writer& w) {
+  using Op = void (EbApi::*)(const QueryRequest&, Writer&);
+  static const std::map<std::string, Op, std::less<>> kOps = {
+      {"AbortEnvironmentUpdate", &EbApi::abortEnvironmentUpdate},
+      {"CheckDNSAvailability", &EbApi::checkDnsAvailability},
+      {"CreateApplication", &EbApi::createApplication},
+      {"CreateApplicationVersion", &EbApi::createApplicationVersion},
+      {"CreateEnvironment", &EbApi::createEnvironment},
+      {"DeleteApplication", &EbApi::deleteApplication},
+      {"DescribeApplicationVersions", &EbApi::describeApplicationVersions},
+      {"DescribeApplications", &EbApi::describeApplications},
+      {"DescribeEnvironmentHealth", &EbApi::describeEnvironmentHealth},
+      {"DescribeEnvironments", &EbApi::describeEnvironments},
+      {"DescribeEvents", &EbApi::describeEvents},
+      {"SwapEnvironmentCNAMEs", &EbApi::swapEnvironmentCnames},
+      {"TerminateEnvironment", &EbApi::terminateEnvironment},
+      {"UpdateEnvironment", &EbApi::updateEnvironment},
+  };
+  const auto it = kOps.find(q.action());
+  if (it == kOps.end()) {
+    throw ApiError(400, "InvalidAction",
+                   "The action " + q.action() + " is not valid for this web service.");
+  }
+  (this->*(it->second))(q, w);
+}
+
+// --- Applications and versions ---------------------------------------------------------------
+
+void EbApi::createApplication(const QueryRequest& q, Writer& w) {
+  const std::string name = q.require("ApplicationName");
+  valueOr(cloud_.engine().createApplication(name));
+  auto& x = w.result().open("Application");
+  x.leaf("ApplicationName", name);
+  if (const auto d = q.get("Description")) x.leaf("Description", *d);
+  x.leaf("DateCreated", timestamp(cloud_.now())).leaf("DateUpdated", timestamp(cloud_.now()));
+  x.open("ConfigurationTemplates").leaf("member", "default").close();
+  x.open("Versions").close().close();
+}
+
+void EbApi::describeApplications(const QueryRequest& q, Writer& w) {
+  const auto wanted = q.list("ApplicationNames");
+  auto& x = w.result().open("Applications");
+  for (const std::string& name : cloud_.engine().applicationNames()) {
+    if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), name) == wanted.end()) continue;
+    x.open("member").leaf("ApplicationName", name).open("Versions");
+    const auto versions = cloud_.engine().applicationVersions(name);
+    for (const auto& [label, key] : *versions) {
+      x.leaf("member", label);
+    }
+    x.close().open("ConfigurationTemplates").leaf("member", "default").close().close();
+  }
+  x.close();
+}
+
+void EbApi::deleteApplication(const QueryRequest& q, Writer&) {
+  valueOr(cloud_.engine().deleteApplication(q.require("ApplicationName")));
+}
+
+void EbApi::createApplicationVersion(const QueryRequest& q, Writer& w) {
+  const std::string application = q.require("ApplicationName");
+  const std::string label = q.require("VersionLabel");
+  if (q.flag("AutoCreateApplication", false) && !cloud_.engine().applicationVersions(application)) {
+    valueOr(cloud_.engine().createApplication(application));
+  }
+  // The bundle: copied from the caller's bucket into the environment storage, where the engine
+  // (and the instances) fetch it. None: the sample application.
+  std::string key;
+  const auto bucket = q.get("SourceBundle.S3Bucket");
+  const auto object = q.get("SourceBundle.S3Key");
+  if (bucket && object) {
+    key = application + "/" + label + "-" + *object;
+    cloud_.cloud().s3().putDirect(key, "s3://" + *bucket + "/" + *object);
+  }
+  valueOr(cloud_.engine().createApplicationVersion(application, label, key));
+  auto& x = w.result().open("ApplicationVersion");
+  x.leaf("ApplicationName", application).leaf("VersionLabel", label);
+  if (const auto d = q.get("Description")) x.leaf("Description", *d);
+  if (bucket && object) {
+    x.open("SourceBundle").leaf("S3Bucket", *bucket).leaf("S3Key", *object).close();
+  }
+  x.leaf("DateCreated", timestamp(cloud_.now()))
+      .leaf("DateUpdated", timestamp(cloud_.now()))
+      .leaf("Status", "Processed")
+      .close();
+}
+
+void EbApi::describeApplicationVersions(const QueryRequest& q, Writer& w) {
+  const auto application = q.get("ApplicationName");
+  const auto labels = q.list("VersionLabels");
+  auto& x = w.result().open("ApplicationVersions");
+  for (const std::string& app : cloud_.engine().applicationNames()) {
+    if (application && !application->empty() && *application != app) continue;
+    const auto versions = cloud_.engine().applicationVersions(app);
+    for (const auto& [label, key] : *versions) {
+      if (!labels.empty() && std::find(labels.begin(), labels.end(), label) == labels.end()) {
+        continue;
+      }
+      x.open("member").leaf("ApplicationName", app).leaf("VersionLabel", label);
+      x.leaf("Status", "Processed").close();
+    }
+  }
+  x.close();
+}
+
+// --- Environments ----------------------------------------------------------------------------
+
+engine::EnvironmentDescription EbApi::environmentOf(const QueryRequest& q,
+                                                    const std::string& prefix) {
+  const auto name = q.get(prefix + "EnvironmentName");
+  const auto id = q.get(prefix + "EnvironmentId");
+  if ((!name || name->empty()) && (!id || id->empty())) {
+    throw ApiError(400, "MissingParameter",
+                   "The request must contain the parameter " + prefix + "EnvironmentName or " +
+                       prefix + "EnvironmentId.");
+  }
+  for (const auto& e : cloud_.engine().describeAll()) {
+    if (e.Status == engine::EnvironmentStatus::kTerminated) continue;
+    if ((name && !name->empty() && e.EnvironmentName == *name) ||
+        (id && !id->empty() && e.EnvironmentId == *id)) {
+      return e;
+    }
+  }
+  if (name && !name->empty()) {
+    throw invalid("No Environment found for EnvironmentName = '" + *name + "'.");
+  }
+  throw invalid("No Environment found for EnvironmentId = '" + *id + "'.");
+}
+
+void EbApi::writeEnvironment(Writer& w, const engine::EnvironmentDescription& e) {
+  auto& x = w.result();
+  x.leaf("EnvironmentName", e.EnvironmentName)
+      .leaf("EnvironmentId", e.EnvironmentId)
+      .leaf("ApplicationName", e.ApplicationName);
+  if (!e.VersionLabel.empty()) x.leaf("VersionLabel", e.VersionLabel);
+  x.leaf("SolutionStackName", "64bit Amazon Linux 2023 running Node.js 20");
+  if (!e.CNAME.empty()) x.leaf("CNAME", e.CNAME);
+  if (!e.EndpointURL.empty()) x.leaf("EndpointURL", e.EndpointURL);
+  x.leaf("DateCreated", timestamp(e.DateCreated))
+      .leaf("DateUpdated", timestamp(e.DateUpdated))
+      .leaf("Status", engine::toString(e.Status))
+      .leaf("AbortableOperationInProgress", e.AbortableOperationInProgress)
+      .leaf("Health", engine::toString(e.Health));
+  if (!e.HealthStatus.empty()) x.leaf("HealthStatus", e.HealthStatus);
+  x.open("Tier").leaf("Name", "WebServer").leaf("Type", "Standard").leaf("Version", "1.0").close();
+  x.leaf("EnvironmentArn", "arn:aws:elasticbeanstalk:" + cloud_.region().name + ":" +
+                               cloud_.region().accountId + ":environment/" + e.ApplicationName +
+                               "/" + e.EnvironmentName);
+}
+
+void EbApi::createEnvironment(const QueryRequest& q, Writer& w) {
+  engine::CreateEnvironmentRequest r;
+  r.ApplicationName = q.require("ApplicationName");
+  r.EnvironmentName = q.require("EnvironmentName");
+  r.CNAMEPrefix = q.get("CNAMEPrefix").value_or("");
+  r.VersionLabel = q.get("VersionLabel").value_or("");
+  engine::EnvironmentConfig& c = r.Config;
+  std::optional<ports::HealthCheckSettings> check;
+  for (const Option& o : optionsOf(q)) {
+    if (deploymentOption(o, c.deployment)) continue;
+    if (o.ns == "aws:autoscaling:asg" && o.name == "MinSize") {
+      c.minSize = intOption(o, 1, 10000);
+    } else if (o.ns == "aws:autoscaling:asg" && o.name == "MaxSize") {
+      c.maxSize = intOption(o, 1, 10000);
+    } else if (isInstanceTypeOption(o)) {
+      c.instanceType = instanceTypeOption(o);
+    } else if (o.ns == "aws:elasticbeanstalk:environment" && o.name == "EnvironmentType") {
+      c.type = enumOption(o, kEnvironmentTypes);
+    } else if (o.ns == "aws:elasticbeanstalk:environment" && o.name == "LoadBalancerType") {
+      c.loadBalancerType = enumOption(o, kLoadBalancers);
+    } else if (o.ns == "aws:elasticbeanstalk:healthreporting:system" && o.name == "SystemType") {
+      c.enhancedHealth = enumOption(o, kHealthSystems);
+    } else {
+      ports::HealthCheckSettings h = check.value_or(ports::defaultHealthCheck(c.loadBalancerType));
+      if (healthCheckOption(o, h)) check = h;
+      // Other options are accepted and not modelled (docs/serve.md lists the modelled ones).
+    }
+  }
+  if (c.minSize > c.maxSize) {
+    throw ApiError(400, "ConfigurationValidationException",
+                   "Configuration validation exception: MinSize (" + std::to_string(c.minSize) +
+                       ") must not exceed MaxSize (" + std::to_string(c.maxSize) + ").");
+  }
+  c.healthCheck = check;
+  const auto created = valueOr(cloud_.engine().createEnvironment(r));
+  w.requestId = cloud_.engine().requestIdOf(created.EnvironmentName);
+  writeEnvironment(w, created);
+}
+
+void EbApi::describeEnvironments(const QueryRequest& q, Writer& w) {
+  const auto names = q.list("EnvironmentNames");
+  const auto ids = q.list("EnvironmentIds");
+  const auto application = q.get("ApplicationName");
+  const auto version = q.get("VersionLabel");
+  const bool includeDeleted = q.flag("IncludeDeleted", false);
+  auto& x = w.result().open("Environments");
+  for (const auto& e : cloud_.engine().describeAll()) {
+    if (!includeDeleted && e.Status == engine::EnvironmentStatus::kTerminated) continue;
+    if (!names.empty() && std::find(names.begin(), names.end(), e.EnvironmentName) == names.end()) {
+      continue;
+    }
+    if (!ids.empty() && std::find(ids.begin(), ids.end(), e.EnvironmentId) == ids.end()) continue;
+    if (application && !application->empty() && e.ApplicationName != *application) continue;
+    if (version && !version->empty() && e.VersionLabel != *version) continue;
+    x.open("member");
+    writeEnvironment(w, e);
+    x.close();
+  }
+  x.close();
+}
+
+void EbApi::updateEnvironment(const QueryRequest& q, Writer& w) {
+  const engine::EnvironmentDescription env = environmentOf(q);
+  const auto version = q.get("VersionLabel");
+  const auto options = optionsOf(q);
+  if (version && !version->empty() && !options.empty()) {
+    throw ApiError(400, "InvalidParameterCombination",
+                   "You cannot update the version and the configuration of an environment in "
+                   "one call.");
+  }
+  if (version && !version->empty()) {
+    valueOr(cloud_.engine().deploy(env.EnvironmentName, *version));
+  } else if (!options.empty()) {
+    engine::ConfigurationUpdate update;
+    std::optional<engine::DeploymentSettings> deployment;
+    std::optional<ports::HealthCheckSettings> check;
+    for (const Option& o : options) {
+      engine::DeploymentSettings d = deployment.value_or(engine::DeploymentSettings{});
+      if (deploymentOption(o, d)) {
+        deployment = d;
+        continue;
+      }
+      auto& rolling = update.rollingUpdate;
+      if (o.ns == "aws:autoscaling:asg" && o.name == "MinSize") {
+        update.minSize = intOption(o, 1, 10000);
+      } else if (o.ns == "aws:autoscaling:asg" && o.name == "MaxSize") {
+        update.maxSize = intOption(o, 1, 10000);
+      } else if (isInstanceTypeOption(o)) {
+        update.instanceType = instanceTypeOption(o);
+      } else if (o.ns == "aws:autoscaling:updatepolicy:rollingupdate") {
+        if (o.name == "RollingUpdateEnabled") {
+          rolling.enabled = boolOption(o);
+        } else if (o.name == "RollingUpdateType") {
+          rolling.type = enumOption(o, kRollingTypes);
+          rolling.enabled = true;
+        } else if (o.name == "MaxBatchSize") {
+          rolling.maxBatchSize = intOption(o, 1, 10000);
+          rolling.enabled = true;
+        } else if (o.name == "MinInstancesInService") {
+          rolling.minInstancesInService = intOption(o, 0, 9999);
+          rolling.enabled = true;
+        }
+      } else {
+        ports::HealthCheckSettings h =
+            check.value_or(ports::defaultHealthCheck(ports::LoadBalancerType::kApplication));
+        if (healthCheckOption(o, h)) check = h;
+      }
+    }
+    update.deployment = deployment;
+    update.healthCheck = check;
+    if (!update.replacesInstances() && !update.changesInPlace()) {
+      // Only options ebsim does not model: accepted, nothing to do.
+      writeEnvironment(w, env);
+      return;
+    }
+    valueOr(cloud_.engine().updateConfiguration(env.EnvironmentName, update));
+  }
+  w.requestId = cloud_.engine().requestIdOf(env.EnvironmentName);
+  writeEnvironment(w, *cloud_.engine().describe(env.EnvironmentName));
+}
+
+void EbApi::terminateEnvironment(const QueryRequest& q, Writer& w) {
+  const engine::EnvironmentDescription env = environmentOf(q);
+  valueOr(
+      cloud_.engine().terminateEnvironment(env.EnvironmentName, q.flag("ForceTerminate", false)));
+  w.requestId = cloud_.engine().requestIdOf(env.EnvironmentName);
+  writeEnvironment(w, *cloud_.engine().describe(env.EnvironmentName));
+}
+
+void EbApi::swapEnvironmentCnames(const QueryRequest& q, Writer&) {
+  const auto source = environmentOf(q, "Source");
+  const auto destination = environmentOf(q, "Destination");
+  valueOr(
+      cloud_.engine().swapEnvironmentCNAMEs(source.EnvironmentName, destination.EnvironmentName));
+}
+
+void EbApi::abortEnvironmentUpdate(const QueryRequest& q, Writer&) {
+  const auto env = environmentOf(q);
+  valueOr(cloud_.engine().abortEnvironmentUpdate(env.EnvironmentName));
+}
+
+void EbApi::describeEvents(const QueryRequest& q, Writer& w) {
+  const auto application = q.get("ApplicationName");
+  const auto environment = q.get("EnvironmentName");
+  const auto environmentId = q.get("EnvironmentId");
+  const auto requestId = q.get("RequestId");
+  std::string environmentName = environment.value_or("");
+  if (environmentId && !environmentId->empty()) {
+    for (const auto& e : cloud_.engine().describeAll()) {
+      if (e.EnvironmentId == *environmentId) environmentName = e.EnvironmentName;
+    }
+    if (environmentName.empty()) environmentName = "\x01";  // an unknown id: no events
+  }
+  int minSeverity = 0;
+  if (const auto s = q.get("Severity")) {
+    static const char* kNames[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
+    const auto found = std::find(std::begin(kNames), std::end(kNames), *s);
+    if (found == std::end(kNames)) throw invalid("Invalid Severity: " + *s);
+    minSeverity = static_cast<int>(found - std::begin(kNames));
+  }
+  sim::SimTime from = sim::SimTime::fromNanos(INT64_MIN);
+  sim::SimTime until = sim::SimTime::max();
+  if (const auto start = q.get("StartTime")) from = fromTimestamp(*start);
+  if (const auto end = q.get("EndTime")) until = fromTimestamp(*end);
+  int limit = 1000;
+  if (const auto m = q.get("MaxRecords")) limit = intOption({"", "MaxRecords", *m}, 1, 1000);
+  const auto& events = cloud_.engine().events().events();
+  auto& x = w.result().open("Events");
+  int written = 0;
+  for (auto it = events.rbegin(); it != events.rend() && written < limit; ++it) {
+    const engine::EbEvent& e = *it;
+    if (application && !application->empty() && e.application != *application) continue;
+    if (!environmentName.empty() && e.environment != environmentName) continue;
+    if (requestId && !requestId->empty() && e.requestId != *requestId) continue;
+    if (static_cast<int>(e.severity) < minSeverity) continue;
+    if (e.time < from || !(e.time < until)) continue;  // EndTime is exclusive
+    x.open("member")
+        .leaf("EventDate", timestamp(e.time))
+        .leaf("Message", e.message)
+        .leaf("ApplicationName", e.application);
+    if (!e.environment.empty()) x.leaf("EnvironmentName", e.environment);
+    if (!e.requestId.empty()) x.leaf("RequestId", e.requestId);
+    x.leaf("Severity", engine::toString(e.severity)).close();
+    ++written;
+  }
+  x.close();
+}
+
+void EbApi::describeEnvironmentHealth(const QueryRequest& q, Writer& w) {
+  const auto env = environmentOf(q);
+  const auto health = valueOr(cloud_.engine().describeEnvironmentHealth(env.EnvironmentName));
+  auto& x = w.result();
+  x.leaf("EnvironmentName", env.EnvironmentName)
+      .leaf("HealthStatus", engine::toString(health.status))
+      .leaf("Status", engine::toString(env.Status))
+      .leaf("Color", engine::toString(health.color));
+  x.open("Causes");
+  for (const auto& c : health.causes) x.leaf("member", c);
+  x.close();
+  x.open("InstancesHealth");
+  for (const auto& [status, count] : health.counts) {
+    if (status == engine::HealthStatus::kSuspended) continue;
+    x.leaf(engine::toString(status), static_cast<long long>(count));
+  }
+  x.close().leaf("RefreshedAt", timestamp(cloud_.now()));
+}
+
+void EbApi::checkDnsAvailability(const QueryRequest& q, Writer& w) {
+  const std::string prefix = q.require("CNAMEPrefix");
+  const std::string fqdn = prefix + "." + cloud_.region().name + ".elasticbeanstalk.com";
+  bool available = true;
+  for (const auto& e : cloud_.engine().describeAll()) {
+    if (e.Status != engine::EnvironmentStatus::kTerminated && e.CNAME == fqdn) available = false;
+  }
+  w.result().leaf("Available", available).leaf("FullyQualifiedCNAME", fqdn);
+}
+
+}  // namespace ebsim::serve

@@ -1,0 +1,65 @@
+#pragma once
+
+// The Elastic Beanstalk Query API (eb-reference 7) over a LiveCloud, without any HTTP: a
+// request's URL query and form body in, a status and an XML document out. Successes are
+// <XResponse><XResult>...</XResult><ResponseMetadata><RequestId>; errors use the Query error
+// envelope with EB's codes and messages. handle() never throws.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "tools/serve/live_cloud.h"
+#include "tools/serve/query.h"
+
+namespace ebsim::serve {
+
+struct ApiReply {
+  int status = 200;
+  std::string body;  // text/xml
+};
+
+class EbApi {
+ public:
+  // `epochMs`: the wall-clock time (ms since 1970) that simulated time zero stands for, used
+  // only to print timestamps.
+  EbApi(LiveCloud& cloud, std::int64_t epochMs);
+
+  ApiReply handle(std::string_view urlQuery, std::string_view body);
+
+  // ISO 8601 with milliseconds, as EB prints them ("2015-08-07T20:48:49.599Z").
+  std::string timestamp(sim::SimTime t) const;
+  sim::SimTime fromTimestamp(const std::string& text) const;  // throws ApiError
+
+ private:
+  class Writer;
+  std::string nextRequestId();
+  void dispatch(const QueryRequest& q, Writer& w);
+
+  void createApplication(const QueryRequest& q, Writer& w);
+  void describeApplications(const QueryRequest& q, Writer& w);
+  void deleteApplication(const QueryRequest& q, Writer& w);
+  void createApplicationVersion(const QueryRequest& q, Writer& w);
+  void describeApplicationVersions(const QueryRequest& q, Writer& w);
+  void createEnvironment(const QueryRequest& q, Writer& w);
+  void describeEnvironments(const QueryRequest& q, Writer& w);
+  void updateEnvironment(const QueryRequest& q, Writer& w);
+  void terminateEnvironment(const QueryRequest& q, Writer& w);
+  void swapEnvironmentCnames(const QueryRequest& q, Writer& w);
+  void abortEnvironmentUpdate(const QueryRequest& q, Writer& w);
+  void describeEvents(const QueryRequest& q, Writer& w);
+  void describeEnvironmentHealth(const QueryRequest& q, Writer& w);
+  void checkDnsAvailability(const QueryRequest& q, Writer& w);
+
+  // The environment a request names (EnvironmentName, or EnvironmentId), as it is now.
+  engine::EnvironmentDescription environmentOf(const QueryRequest& q,
+                                               const std::string& prefix = "");
+  void writeEnvironment(Writer& w, const engine::EnvironmentDescription& e);
+
+  LiveCloud& cloud_;
+  std::int64_t epochMs_;
+  std::uint64_t requests_ = 0;
+  std::string currentRequestId_;
+};
+
+}  // namespace ebsim::serve

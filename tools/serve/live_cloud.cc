@@ -1,0 +1,82 @@
+#include "tools/serve/live_cloud.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+namespace ebsim::serve {
+
+LiveCloud::LiveCloud(std::uint64_t seed, const std::string& region)
+    : root_(seed),
+      faults_(scheduler_, trace_, root_),
+      ctx_{scheduler_, trace_, faults_, root_, emu::Region::named(region)},
+      cloud_(ctx_, emu::CloudOptions{}),
+      clock_(scheduler_),
+      random_(ctx_, "engine/jitter"),
+      engine_(engine::EnginePorts{
+          clock_, random_, cloud_.ec2(), cloud_.ec2(), cloud_.elb(), cloud_.autoscaling(),
+          cloud_.route53(), cloud_.s3(), ctx_.region.name, ctx_.region.accountId,
+          cloud_.route53().hostedZoneId(), ctx_.region.storageBucket(), nullptr, &cloud_.ec2()}) {}
+
+void LiveCloud::advanceTo(sim::SimTime until) {
+  if (until > scheduler_.now()) scheduler_.runUntil(until);
+}
+
+std::optional<sim::SimTime> LiveCloud::nextEventAt() {
+  if (scheduler_.idle()) return std::nullopt;
+  return scheduler_.nextEventTime();
+}
+
+LiveCloud::Answer LiveCloud::route(const std::string& hostHeader) {
+  Answer a;
+  std::string host = hostHeader.substr(0, hostHeader.find(':'));
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  // The CNAME as resolvers see it now (a swap is visible once Route 53 has applied it).
+  std::string target = host;
+  if (const auto record = cloud_.route53().resolve(host)) {
+    if (!record->ResourceRecords.empty()) target = record->ResourceRecords.front();
+  }
+  const auto lb = cloud_.elb().loadBalancerArnByDnsName(target);
+  if (!lb) {
+    a.status = 404;
+    a.reason = "No environment answers for host '" + host + "'.";
+    return a;
+  }
+  const std::uint64_t n = requests_++;
+  // The listener's forwarding: a route by its share (TrafficSplitting), deterministically.
+  const auto routes = cloud_.elb().routes(*lb);
+  const double draw = std::fmod(static_cast<double>(n) * 0.6180339887498949, 1.0);
+  double cumulative = 0;
+  std::string group;
+  for (const auto& r : routes) {
+    cumulative += r.share;
+    group = r.targetGroupArn;
+    if (draw < cumulative) break;
+  }
+  const auto healthy = group.empty() ? std::vector<std::string>{} : cloud_.elb().inService(group);
+  if (healthy.empty()) {
+    a.status = 503;
+    a.reason = "The load balancer has no healthy target.";
+    return a;
+  }
+  a.instanceId = healthy[n % healthy.size()];
+  const auto app = cloud_.ec2().appState(a.instanceId);
+  if (const ports::Instance* in = cloud_.ec2().peek(a.instanceId)) {
+    a.zone = in->AvailabilityZone;
+    for (const auto& tag : in->Tags) {
+      if (tag.Key == "elasticbeanstalk:environment-name") a.environment = tag.Value;
+    }
+  }
+  a.version = app.version;
+  if (!app.answering) {
+    a.status = 502;
+    a.reason = "The target did not answer.";
+  } else if (app.errorRate > 0 && draw < app.errorRate) {
+    a.status = 500;
+    a.reason = "The application failed the request.";
+  }
+  return a;
+}
+
+}  // namespace ebsim::serve
