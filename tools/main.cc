@@ -27,6 +27,7 @@
 #include "runner/scenario_runner.h"
 #include "sim/time.h"
 #include "tools/parallel.h"
+#include "tools/serve/server.h"
 
 namespace {
 
@@ -376,6 +377,20 @@ int main(int argc, char** argv) {
   sweepCmd->add_option("--json", sweepOptions.json, "Write {\"runs\": [...]} to this file");
   sweepCmd->add_option("--shard", sweepOptions.shard, "Run slice K of N of the seeds (K/N)");
 
+  ebsim::serve::ServeOptions serveOptions;
+  CLI::App* serveCmd = app.add_subcommand(
+      "serve", "Live mode: the Elastic Beanstalk API and the load balancers over HTTP");
+  serveCmd->add_option("--port", serveOptions.port, "EB API port (default 4580; 0: any free)");
+  serveCmd->add_option("--lb-port", serveOptions.lbPort,
+                       "Load balancers' port, routed by Host (default 8080; 0: any free)");
+  serveCmd
+      ->add_option("--speed", serveOptions.speed, "Simulated seconds per wall second (default 60)")
+      ->check(CLI::Range(0.001, 1e9));
+  serveCmd->add_option("--state-dir", serveOptions.stateDir,
+                       "Keep applications, versions and environments here across restarts");
+  serveCmd->add_option("--seed", serveOptions.seed, "Root seed of the simulated world");
+  serveCmd->add_option("--host", serveOptions.host, "Address to listen on (default 127.0.0.1)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -395,6 +410,7 @@ int main(int argc, char** argv) {
     if (*runCmd) return run(runOptions);
     if (*compareCmd) return compare(compareOptions);
     if (*sweepCmd) return sweep(sweepOptions);
+    if (*serveCmd) return ebsim::serve::serve(serveOptions, std::cout, std::cerr);
   } catch (const std::exception& e) {
     std::cerr << "ebsim: internal error: " << e.what() << "\n";
     return kExitInternal;

@@ -233,9 +233,10 @@ std::string EbApi::nextRequestId() {
 
 ApiReply EbApi::handle(std::string_view urlQuery, std::string_view body) {
   std::string requestId = nextRequestId();
+  std::string action;
   try {
     const QueryRequest q = QueryRequest::parse(urlQuery, body);
-    const std::string action = q.action();
+    action = q.action();
     if (const auto version = q.get("Version"); version && *version != "2010-12-01") {
       throw ApiError(400, "InvalidParameterValue",
                      "Unsupported API version " + *version + ": this is 2010-12-01.");
@@ -247,7 +248,7 @@ ApiReply EbApi::handle(std::string_view urlQuery, std::string_view body) {
     if (w.open()) xml.close();
     if (!w.requestId.empty()) requestId = w.requestId;
     xml.open("ResponseMetadata").leaf("RequestId", requestId).close();
-    return {200, xml.finish()};
+    return {200, xml.finish(), action};
   } catch (const ApiError& e) {
     XmlWriter xml;
     xml.open("ErrorResponse", kNamespace)
@@ -257,7 +258,7 @@ ApiReply EbApi::handle(std::string_view urlQuery, std::string_view body) {
         .leaf("Message", e.what())
         .close()
         .leaf("RequestId", requestId);
-    return {e.status, xml.finish()};
+    return {e.status, xml.finish(), action};
   } catch (const std::exception& e) {
     XmlWriter xml;
     xml.open("ErrorResponse", kNamespace)
@@ -267,7 +268,7 @@ ApiReply EbApi::handle(std::string_view urlQuery, std::string_view body) {
         .leaf("Message", std::string("The request processing has failed: ") + e.what())
         .close()
         .leaf("RequestId", requestId);
-    return {500, xml.finish()};
+    return {500, xml.finish(), action};
   }
 }
 

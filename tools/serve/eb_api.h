@@ -16,7 +16,8 @@ namespace ebsim::serve {
 
 struct ApiReply {
   int status = 200;
-  std::string body;  // text/xml
+  std::string body;    // text/xml
+  std::string action;  // the operation, when the request named one
 };
 
 class EbApi {

@@ -1,0 +1,294 @@
+// The HTTP side of `ebsim serve` (Boost.Beast over Asio). One io_context thread runs both
+// listeners and the clock: every request first brings simulated time up to the wall clock, so
+// what a client reads is what the simulation holds at that instant.
+
+#include "tools/serve/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "tools/serve/eb_api.h"
+#include "tools/serve/journal.h"
+#include "tools/serve/live_cloud.h"
+#include "tools/serve/xml.h"
+
+namespace ebsim::serve {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+using Handler = std::function<Response(const Request&)>;
+
+constexpr auto kIdleTimeout = std::chrono::seconds(30);  // a client that sends too slowly
+constexpr std::size_t kHeaderLimit = 16 * 1024;
+
+Response plain(unsigned version, bool keepAlive, http::status status, std::string contentType,
+               std::string body) {
+  Response res{status, version};
+  res.set(http::field::server, "ebsim");
+  res.set(http::field::content_type, contentType);
+  res.keep_alive(keepAlive);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+// An error the HTTP layer answers itself (the request never reached a handler), in the Query
+// error envelope.
+Response protocolError(http::status status, const std::string& code, const std::string& message) {
+  XmlWriter xml;
+  xml.open("ErrorResponse", "http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/")
+      .open("Error")
+      .leaf("Type", "Sender")
+      .leaf("Code", code)
+      .leaf("Message", message)
+      .close();
+  return plain(11, false, status, "text/xml", xml.finish());
+}
+
+// One connection: read a request, answer it, and again while the client keeps it alive.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, const Handler& handler, std::size_t maxBody)
+      : stream_(std::move(socket)), handler_(handler), maxBody_(maxBody) {}
+
+  void start() { read(); }
+
+ private:
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(maxBody_);
+    parser_->header_limit(kHeaderLimit);
+    stream_.expires_after(kIdleTimeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::onRead, shared_from_this()));
+  }
+
+  void onRead(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
+        ec == net::error::connection_reset || ec == net::error::operation_aborted) {
+      return close();
+    }
+    if (ec == http::error::body_limit) {
+      return write(
+          protocolError(http::status::payload_too_large, "RequestEntityTooLarge",
+                        "The request body exceeds " + std::to_string(maxBody_) + " bytes."));
+    }
+    if (ec) {
+      // Not HTTP (garbage bytes, a broken header): a 400, then the connection closes.
+      return write(protocolError(http::status::bad_request, "MalformedRequest",
+                                 "The request is not valid HTTP: " + ec.message() + "."));
+    }
+    Response res;
+    try {
+      res = handler_(parser_->get());
+    } catch (const std::exception& e) {
+      res = protocolError(http::status::internal_server_error, "InternalFailure", e.what());
+    }
+    write(std::move(res));
+  }
+
+  void write(Response res) {
+    auto owned = std::make_shared<Response>(std::move(res));
+    stream_.expires_after(kIdleTimeout);
+    http::async_write(stream_, *owned,
+                      [self = shared_from_this(), owned](beast::error_code ec, std::size_t) {
+                        if (ec || !owned->keep_alive()) return self->close();
+                        self->read();
+                      });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  const Handler& handler_;
+  std::size_t maxBody_;
+};
+
+class Listener {
+ public:
+  Listener(net::io_context& io, Handler handler, std::size_t maxBody)
+      : acceptor_(io), handler_(std::move(handler)), maxBody_(maxBody) {}
+
+  // Opens and listens; returns the bound port. Throws boost::system::system_error.
+  unsigned short listen(const std::string& host, unsigned short port) {
+    const tcp::endpoint endpoint(net::ip::make_address(host), port);
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(net::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(net::socket_base::max_listen_connections);
+    accept();
+    return acceptor_.local_endpoint().port();
+  }
+  void stop() {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+  }
+
+ private:
+  void accept() {
+    acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
+      if (ec == net::error::operation_aborted) return;
+      if (!ec) std::make_shared<Session>(std::move(socket), handler_, maxBody_)->start();
+      accept();  // one failed accept (e.g. out of descriptors) does not stop the server
+    });
+  }
+
+  tcp::acceptor acceptor_;
+  Handler handler_;
+  std::size_t maxBody_;
+};
+
+std::int64_t wallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
+  if (!(options.speed > 0)) {
+    err << "ebsim serve: --speed must be positive\n";
+    return 2;
+  }
+  Journal journal(options.stateDir);
+  try {
+    journal.load();
+  } catch (const std::exception& e) {
+    err << "ebsim serve: " << e.what() << "\n";
+    return 2;
+  }
+  if (journal.epochMs() == 0) journal.setEpochMs(wallMs());
+  LiveCloud cloud(options.seed);
+  EbApi api(cloud, journal.epochMs());
+  // Replay what was kept: each call at its simulated time (the world is deterministic).
+  for (const auto& call : journal.calls()) {
+    cloud.advanceTo(sim::SimTime::fromNanos(call.atNanos));
+    const ApiReply reply = api.handle(call.query, call.body);
+    if (reply.status != 200) {
+      err << "ebsim serve: warning: a kept " << reply.action << " call failed on replay ("
+          << reply.status << ")\n";
+    }
+  }
+  cloud.advanceTo(sim::SimTime::fromNanos(journal.stoppedAtNanos()));
+  if (!journal.calls().empty()) {
+    out << "ebsim serve: restored " << journal.calls().size() << " calls from " << options.stateDir
+        << "/state.json\n";
+  }
+
+  // Simulated time follows the wall clock from here.
+  const auto wallStart = std::chrono::steady_clock::now();
+  const sim::SimTime simStart = cloud.now();
+  auto catchUp = [&] {
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
+    const auto target =
+        simStart + sim::Duration::nanos(static_cast<std::int64_t>(wall * options.speed * 1e9));
+    cloud.advanceTo(target);
+  };
+
+  Handler apiHandler = [&](const Request& req) {
+    catchUp();
+    if (req.method() != http::verb::post && req.method() != http::verb::get) {
+      return protocolError(http::status::method_not_allowed, "InvalidAction",
+                           "Use POST / (or GET / with a query string).");
+    }
+    const std::string_view target = req.target();
+    const auto mark = target.find('?');
+    const std::string_view query =
+        mark == std::string_view::npos ? std::string_view{} : target.substr(mark + 1);
+    const ApiReply reply = api.handle(query, req.body());
+    if (reply.status == 200 && isMutating(reply.action)) {
+      try {
+        journal.record({cloud.now().nanos(), std::string(query), req.body()});
+      } catch (const std::exception& e) {
+        err << "ebsim serve: could not keep the state: " << e.what() << "\n";
+      }
+    }
+    return plain(req.version(), req.keep_alive(), static_cast<http::status>(reply.status),
+                 "text/xml", reply.body);
+  };
+  Handler lbHandler = [&](const Request& req) {
+    catchUp();
+    const auto host = req[http::field::host];
+    const LiveCloud::Answer a = cloud.route(std::string(host));
+    std::string body = "{\"status\":" + std::to_string(a.status);
+    auto field = [&body](const char* name, const std::string& value) {
+      if (!value.empty()) body += ",\"" + std::string(name) + "\":\"" + value + "\"";
+    };
+    field("environment", a.environment);
+    field("instance", a.instanceId);
+    field("zone", a.zone);
+    field("version", a.version);
+    field("reason", a.reason);
+    body += "}\n";
+    Response res = plain(req.version(), req.keep_alive(), static_cast<http::status>(a.status),
+                         "application/json", std::move(body));
+    if (!a.instanceId.empty()) res.set("X-Ebsim-Instance", a.instanceId);
+    return res;
+  };
+
+  net::io_context io(1);
+  Listener apiListener(io, apiHandler, options.maxBodyBytes);
+  Listener lbListener(io, lbHandler, options.maxBodyBytes);
+  unsigned short apiPort = 0;
+  unsigned short lbPort = 0;
+  try {
+    apiPort = apiListener.listen(options.host, options.port);
+    lbPort = lbListener.listen(options.host, options.lbPort);
+  } catch (const boost::system::system_error& e) {
+    err << "ebsim serve: cannot listen on " << options.host << ": " << e.what() << "\n";
+    return 2;
+  }
+
+  // The clock also moves between requests, so timers (deployments) run at the wall's pace.
+  net::steady_timer tick(io);
+  std::function<void()> schedule = [&] {
+    tick.expires_after(std::chrono::milliseconds(20));
+    tick.async_wait([&](beast::error_code ec) {
+      if (ec) return;
+      catchUp();
+      schedule();
+    });
+  };
+  schedule();
+
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](beast::error_code, int) {
+    apiListener.stop();
+    lbListener.stop();
+    tick.cancel();
+    io.stop();
+  });
+
+  out << "ebsim serve: listening on http://" << options.host << ":" << apiPort
+      << "/ (Elastic Beanstalk API) and http://" << options.host << ":" << lbPort
+      << "/ (load balancers, by Host), speed " << options.speed << "x" << std::endl;
+  io.run();
+  try {
+    journal.stop(cloud.now().nanos());
+  } catch (const std::exception& e) {
+    err << "ebsim serve: could not keep the state: " << e.what() << "\n";
+  }
+  out << "ebsim serve: stopped at simulated " << cloud.now().toSecondsF() << " s" << std::endl;
+  return 0;
+}
+
+}  // namespace ebsim::serve

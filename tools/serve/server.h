@@ -1,0 +1,29 @@
+#pragma once
+
+// `ebsim serve`: the EB Query API and the load balancers' data plane over HTTP, on one
+// io_context thread that also drives the virtual clock at --speed times the wall clock.
+// The only code that includes Boost.Beast (server.cc).
+
+#include <cstddef>
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+
+namespace ebsim::serve {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 4580;    // the EB API; 0: any free port
+  unsigned short lbPort = 8080;  // the data plane; 0: any free port
+  double speed = 60;             // simulated seconds per wall second
+  std::string stateDir;          // "": nothing kept across restarts
+  std::uint64_t seed = 1;
+  std::size_t maxBodyBytes = 1 << 20;  // larger requests get 413 and are closed
+};
+
+// Serves until SIGINT or SIGTERM; returns the process exit code. Prints one line containing
+// "listening" (with both ports) to `out` once both ports accept connections. Errors (a port in
+// use, an unreadable state directory) go to `err` with exit code 2.
+int serve(const ServeOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace ebsim::serve
