@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ccache git python3
   libboost1.81-dev nlohmann-json3-dev libcli11-dev libspdlog-dev catch2 libbenchmark-dev
   clang-format clang
+  awscli curl  # the serve test drives ebsim serve with the AWS CLI v2 (/usr/bin/aws)
 )
 
 missing=()

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# `ebsim serve` driven by the real AWS CLI v2 (Debian's awscli, /usr/bin/aws) and curl, as a
+# user would: an application and versions, an environment with option settings, Ready, the
+# data plane answering v1, a Rolling update to v2 seen through the data plane with no failed
+# request, events, a second environment and a CNAME swap, termination, a restart that finds
+# the state again, and malformed requests that leave the server serving.
+# Usage: serve_cli_test.sh path/to/ebsim
+set -uo pipefail
+ebsim="$1"
+aws_cli=/usr/bin/aws  # another aws may come first on PATH
+failures=0
+passes=0
+check() {  # check <description> <condition...>
+  local what="$1"; shift
+  if "$@"; then echo "ok   - $what"; passes=$((passes + 1)); else echo "FAIL - $what"; failures=$((failures + 1)); fi
+}
+if [ ! -x "$aws_cli" ] || ! command -v curl >/dev/null; then
+  echo "FAIL - needs /usr/bin/aws (Debian awscli) and curl: tools/install_deps.sh installs them"
+  exit 1
+fi
+
+tmp=$(mktemp -d)
+server_pid=""
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+export AWS_ACCESS_KEY_ID=ebsim AWS_SECRET_ACCESS_KEY=ebsim AWS_DEFAULT_REGION=us-east-1
+export AWS_PAGER="" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+
+start_server() {  # any free ports; sets api and lb from the "listening" line
+  "$ebsim" serve --port 0 --lb-port 0 --speed 600 --state-dir "$tmp/state" >"$tmp/serve.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do
+    grep -q listening "$tmp/serve.log" && break
+    sleep 0.1
+  done
+  api=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/ (Elastic.*|\1|p' "$tmp/serve.log")
+  lb=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/ (load.*|\1|p' "$tmp/serve.log")
+  if [ -z "$api" ] || [ -z "$lb" ]; then
+    echo "FAIL - ebsim serve did not print its listening line:"; cat "$tmp/serve.log"
+    exit 1
+  fi
+}
+eb() { timeout 60 "$aws_cli" --endpoint-url "http://127.0.0.1:$api" elasticbeanstalk "$@"; }
+status_of() { eb describe-environments --environment-names "$1" --query 'Environments[0].Status' --output text; }
+wait_status() {  # wait_status <env> <status>: up to 30 s of wall time
+  for _ in $(seq 1 60); do
+    [ "$(status_of "$1")" = "$2" ] && return 0
+    sleep 0.5
+  done
+  return 1
+}
+hit() { curl -s -m 5 -H "Host: $1" "http://127.0.0.1:$lb/"; }
+
+start_server
+check "serve prints a listening line with both ports ($api, $lb)" test -n "$api" -a -n "$lb"
+
+eb create-application --application-name shop >/dev/null
+check "create-application" test $? -eq 0
+for v in v1 v2; do
+  eb create-application-version --application-name shop --version-label "$v" \
+    --source-bundle "S3Bucket=my-bucket,S3Key=$v.zip" >/dev/null
+done
+versions=$(eb describe-application-versions --application-name shop --query 'length(ApplicationVersions)')
+check "two application versions ($versions)" test "$versions" = 2
+
+created=$(eb create-environment --application-name shop --environment-name shop-blue \
+  --cname-prefix shop --version-label v1 \
+  --option-settings Namespace=aws:autoscaling:asg,OptionName=MinSize,Value=4 \
+                    Namespace=aws:autoscaling:asg,OptionName=MaxSize,Value=4 \
+                    Namespace=aws:elasticbeanstalk:command,OptionName=DeploymentPolicy,Value=Rolling \
+                    Namespace=aws:elasticbeanstalk:command,OptionName=BatchSize,Value=25 \
+  --query Status --output text)
+check "create-environment answers Launching ($created)" test "$created" = Launching
+check "the environment becomes Ready" wait_status shop-blue Ready
+# The CLI's own waiter (it polls DescribeEnvironments until Ready).
+eb wait environment-exists --environment-names shop-blue
+check "aws elasticbeanstalk wait environment-exists" test $? -eq 0
+health=$(eb describe-environments --environment-names shop-blue --query 'Environments[0].Health' --output text)
+check "health Green ($health)" test "$health" = Green
+check "the data plane answers from v1" grep -q '"version":"v1"' <<<"$(hit shop.us-east-1.elasticbeanstalk.com)"
+
+updating=$(eb update-environment --environment-name shop-blue --version-label v2 --query Status --output text)
+check "update-environment answers Updating ($updating)" test "$updating" = Updating
+seen_v1=0; seen_v2=0; failed=0; streak=0
+for _ in $(seq 1 300); do
+  answer=$(curl -s -m 5 -w ' %{http_code}' -H "Host: shop.us-east-1.elasticbeanstalk.com" "http://127.0.0.1:$lb/")
+  case "$answer" in
+    *'"version":"v1"'*' 200') seen_v1=$((seen_v1 + 1)); streak=0 ;;
+    *'"version":"v2"'*' 200') seen_v2=$((seen_v2 + 1)); streak=$((streak + 1)) ;;
+    *) failed=$((failed + 1)) ;;
+  esac
+  [ "$streak" -ge 20 ] && [ "$(status_of shop-blue)" = Ready ] && break
+  sleep 0.02
+done
+check "during the Rolling update the data plane saw v1 ($seen_v1) give way to v2 ($seen_v2)" test "$seen_v2" -ge 20
+check "and no request failed ($failed)" test "$failed" -eq 0
+check "the environment is Ready again" wait_status shop-blue Ready
+events=$(eb describe-events --environment-name shop-blue --query 'Events[].Message' --output text)
+check "events show the batches" grep -q 'Batch 4: Completed application deployment.' <<<"$events"
+check "events end with the update's completion" grep -q 'Environment update completed successfully.' <<<"$events"
+
+eb create-environment --application-name shop --environment-name shop-green \
+  --cname-prefix shop-green --version-label v2 >/dev/null
+check "a second environment becomes Ready" wait_status shop-green Ready
+eb swap-environment-cnames --source-environment-name shop-blue --destination-environment-name shop-green
+check "swap-environment-cnames" test $? -eq 0
+swapped=0
+for _ in $(seq 1 50); do
+  grep -q '"environment":"shop-green"' <<<"$(hit shop.us-east-1.elasticbeanstalk.com)" && { swapped=1; break; }
+  sleep 0.1
+done
+check "after the swap the shop CNAME reaches shop-green" test "$swapped" -eq 1
+eb terminate-environment --environment-name shop-blue >/dev/null
+terminated=0
+for _ in $(seq 1 60); do
+  s=$(eb describe-environments --environment-names shop-blue --include-deleted --query 'Environments[0].Status' --output text)
+  [ "$s" = Terminated ] && { terminated=1; break; }
+  sleep 0.5
+done
+check "terminate-environment ends Terminated" test "$terminated" -eq 1
+
+# Malformed requests: each gets an error or a closed connection, and the server goes on.
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d 'Action=NoSuchThing' "http://127.0.0.1:$api/")
+check "an unknown Action gets 400 ($code)" test "$code" = 400
+code=$(head -c 2000000 /dev/zero | curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @- "http://127.0.0.1:$api/")
+check "an oversized body gets 413 ($code)" test "$code" = 413
+reply=$(exec 3<>"/dev/tcp/127.0.0.1/$api"; printf 'NOT HTTP\x01\x02\r\n\r\n' >&3; timeout 5 cat <&3)
+check "garbage bytes get 400 and a close" grep -q '400 Bad Request' <<<"$reply"
+exec 4<>"/dev/tcp/127.0.0.1/$api"; printf 'POST / HTTP/1.1\r\nHost: slow\r\n' >&4  # and no more
+apps=$(eb describe-applications --query 'Applications[0].ApplicationName' --output text)
+check "a slow client does not hold up others ($apps)" test "$apps" = shop
+exec 4>&-
+
+kill -TERM "$server_pid"; wait "$server_pid"; rc=$?
+check "SIGTERM stops the server cleanly (exit $rc)" test "$rc" -eq 0
+server_pid=""
+start_server
+check "the restarted server restores its calls" grep -q 'restored' "$tmp/serve.log"
+green=$(eb describe-environments --environment-names shop-green --query 'Environments[0].[Status,VersionLabel]' --output text)
+check "after a restart shop-green is there, Ready on v2 ($green)" test "$(tr -s '\t ' ' ' <<<"$green")" = "Ready v2"
+versions=$(eb describe-application-versions --application-name shop --query 'length(ApplicationVersions)')
+check "and the versions ($versions)" test "$versions" = 2
+check "and the data plane answers from it" grep -q '"environment":"shop-green"' <<<"$(hit shop.us-east-1.elasticbeanstalk.com)"
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
