@@ -235,3 +235,35 @@ TEST_CASE("eb-reference 4 and 7.2: swap CNAMEs, terminate, IncludeDeleted, DNS a
         "InvalidParameterValue");  // green still runs
   CHECK(a.cloud.route("nowhere.example.com").status == 404);
 }
+
+TEST_CASE("eb-reference 1.3: during an AllAtOnce deployment the data plane fails requests",
+          "[serve][api]") {
+  Api a;
+  REQUIRE(a.call("Action=CreateApplication&ApplicationName=shop").status == 200);
+  for (const char* v : {"v1", "v2"}) {
+    REQUIRE(a.call(std::string("Action=CreateApplicationVersion&ApplicationName=shop"
+                               "&VersionLabel=") + v).status == 200);
+  }
+  REQUIRE(a.call("Action=CreateEnvironment&ApplicationName=shop&EnvironmentName=shop"
+                 "&VersionLabel=v1&OptionSettings.member.1.Namespace=aws%3Aautoscaling%3Aasg"
+                 "&OptionSettings.member.1.OptionName=MinSize&OptionSettings.member.1.Value=3")
+              .status == 200);
+  a.run(Duration::minutes(10));
+  REQUIRE(a.status("shop") == "Ready");
+  REQUIRE(a.call("Action=UpdateEnvironment&EnvironmentName=shop&VersionLabel=v2").status == 200);
+  int failed = 0;
+  int ok = 0;
+  for (int s = 0; s < 600 && a.status("shop") != "Ready"; ++s) {
+    const auto answer = a.cloud.route("shop.us-east-1.elasticbeanstalk.com");
+    if (answer.status == 200) {
+      ++ok;
+    } else {
+      CHECK((answer.status == 502 || answer.status == 503));
+      ++failed;
+    }
+    a.run(Duration::seconds(1));
+  }
+  CHECK(failed > 0);  // every instance restarts at once: an outage (eb-reference 2)
+  CHECK(ok > 0);
+  CHECK(a.cloud.route("shop.us-east-1.elasticbeanstalk.com").version == "v2");
+}
