@@ -242,7 +242,9 @@ TEST_CASE("eb-reference 1.3: during an AllAtOnce deployment the data plane fails
   REQUIRE(a.call("Action=CreateApplication&ApplicationName=shop").status == 200);
   for (const char* v : {"v1", "v2"}) {
     REQUIRE(a.call(std::string("Action=CreateApplicationVersion&ApplicationName=shop"
-                               "&VersionLabel=") + v).status == 200);
+                               "&VersionLabel=") +
+                   v)
+                .status == 200);
   }
   REQUIRE(a.call("Action=CreateEnvironment&ApplicationName=shop&EnvironmentName=shop"
                  "&VersionLabel=v1&OptionSettings.member.1.Namespace=aws%3Aautoscaling%3Aasg"
@@ -266,4 +268,82 @@ TEST_CASE("eb-reference 1.3: during an AllAtOnce deployment the data plane fails
   CHECK(failed > 0);  // every instance restarts at once: an outage (eb-reference 2)
   CHECK(ok > 0);
   CHECK(a.cloud.route("shop.us-east-1.elasticbeanstalk.com").version == "v2");
+}
+
+TEST_CASE(
+    "eb-reference 7.2: configuration templates, a clone, resources, instance health and "
+    "validation",
+    "[serve][api]") {
+  Api a;
+  REQUIRE(a.call("Action=CreateApplication&ApplicationName=shop").status == 200);
+  const auto saved = a.call(
+      "Action=CreateConfigurationTemplate&ApplicationName=shop&TemplateName=three"
+      "&OptionSettings.member.1.Namespace=aws%3Aautoscaling%3Aasg"
+      "&OptionSettings.member.1.OptionName=MinSize&OptionSettings.member.1.Value=3");
+  REQUIRE(saved.status == 200);
+  CHECK(first(saved.body, "TemplateName") == "three");
+  CHECK(
+      first(
+          a.call("Action=CreateConfigurationTemplate&ApplicationName=shop&TemplateName=three").body,
+          "Code") == "InvalidParameterValue");
+  CHECK(first(a.call("Action=CreateEnvironment&ApplicationName=shop&EnvironmentName=x"
+                     "&TemplateName=nope")
+                  .body,
+              "Message") == "No Configuration Template named 'shop/nope' found.");
+  // The template's settings, then the request's: 3 instances from the template.
+  REQUIRE(a.call("Action=CreateEnvironment&ApplicationName=shop&EnvironmentName=shop-blue"
+                 "&TemplateName=three")
+              .status == 200);
+  a.run(Duration::minutes(10));
+  const auto resources =
+      a.call("Action=DescribeEnvironmentResources&EnvironmentName=shop-blue").body;
+  CHECK(count(resources, "Id") == 3);
+  CHECK(first(resources, "Name").find("awseb-") == 0);  // the Auto Scaling group
+  const auto instances = a.call("Action=DescribeInstancesHealth&EnvironmentName=shop-blue").body;
+  CHECK(count(instances, "InstanceId") == 3);
+  CHECK(first(instances, "HealthStatus") == "Ok");
+  CHECK(first(instances, "Color") == "Green");
+  // A clone as the EB CLI asks for it: the source's configuration (3 instances) and version.
+  const std::string id =
+      first(a.call("Action=DescribeEnvironments&EnvironmentNames.member.1=shop-blue").body,
+            "EnvironmentId");
+  const auto clone = a.call(
+      "Action=CreateEnvironment&ApplicationName=shop&EnvironmentName=shop-green"
+      "&TemplateSpecification.TemplateSnapshotConfiguration.SourceEnvironmentId=" +
+      id);
+  REQUIRE(clone.status == 200);
+  a.run(Duration::minutes(10));
+  CHECK(a.status("shop-green") == "Ready");
+  CHECK(count(a.call("Action=DescribeEnvironmentResources&EnvironmentName=shop-green").body,
+              "Id") == 3);
+  // A template from a running environment takes its settings.
+  REQUIRE(a.call("Action=CreateConfigurationTemplate&ApplicationName=shop&TemplateName=copy"
+                 "&EnvironmentId=" +
+                 id)
+              .status == 200);
+  REQUIRE(a.call("Action=CreateEnvironment&ApplicationName=shop&EnvironmentName=third"
+                 "&TemplateName=copy")
+              .status == 200);
+  a.run(Duration::minutes(10));
+  CHECK(count(a.call("Action=DescribeEnvironmentResources&EnvironmentName=third").body, "Id") == 3);
+  // Validation names each bad setting and lets good ones pass.
+  const auto checked = a.call(
+      "Action=ValidateConfigurationSettings&ApplicationName=shop"
+      "&OptionSettings.member.1.Namespace=aws%3Aautoscaling%3Aasg"
+      "&OptionSettings.member.1.OptionName=MinSize&OptionSettings.member.1.Value=0"
+      "&OptionSettings.member.2.Namespace=aws%3Aautoscaling%3Aasg"
+      "&OptionSettings.member.2.OptionName=MaxSize&OptionSettings.member.2.Value=2"
+      "&OptionSettings.member.3.Namespace=aws%3Aelasticbeanstalk%3Acommand"
+      "&OptionSettings.member.3.OptionName=DeploymentPolicy"
+      "&OptionSettings.member.3.Value=Sideways");
+  REQUIRE(checked.status == 200);
+  CHECK(count(checked.body, "member") == 2);
+  CHECK(checked.body.find("<OptionName>MinSize</OptionName>") != std::string::npos);
+  CHECK(checked.body.find("<OptionName>DeploymentPolicy</OptionName>") != std::string::npos);
+  REQUIRE(
+      a.call("Action=DeleteConfigurationTemplate&ApplicationName=shop&TemplateName=three").status ==
+      200);
+  CHECK(
+      a.call("Action=DeleteConfigurationTemplate&ApplicationName=shop&TemplateName=three").status ==
+      400);
 }

@@ -99,9 +99,17 @@ events=$(eb describe-events --environment-name shop-blue --query 'Events[].Messa
 check "events show the batches" grep -q 'Batch 4: Completed application deployment.' <<<"$events"
 check "events end with the update's completion" grep -q 'Environment update completed successfully.' <<<"$events"
 
+# A clone, the AWS CLI way: a saved configuration from the running environment, then a new
+# environment from it (4 instances, like its source).
+blue_id=$(eb describe-environments --environment-names shop-blue --query 'Environments[0].EnvironmentId' --output text)
+eb create-configuration-template --application-name shop --template-name blue-config \
+  --environment-id "$blue_id" >/dev/null
+check "create-configuration-template from the running environment" test $? -eq 0
 eb create-environment --application-name shop --environment-name shop-green \
-  --cname-prefix shop-green --version-label v2 >/dev/null
-check "a second environment becomes Ready" wait_status shop-green Ready
+  --cname-prefix shop-green --version-label v2 --template-name blue-config >/dev/null
+check "the clone becomes Ready" wait_status shop-green Ready
+clone_size=$(eb describe-environment-resources --environment-name shop-green --query 'length(EnvironmentResources.Instances)')
+check "the clone has its source's 4 instances ($clone_size)" test "$clone_size" = 4
 eb swap-environment-cnames --source-environment-name shop-blue --destination-environment-name shop-green
 check "swap-environment-cnames" test $? -eq 0
 swapped=0

@@ -30,12 +30,7 @@ const T& valueOr(const ports::Outcome<T>& o) {
   return o.value();
 }
 
-// One option setting (OptionSettings.member.N: Namespace, OptionName, Value).
-struct Option {
-  std::string ns;
-  std::string name;
-  std::string value;
-};
+using Option = OptionSetting;
 
 std::vector<Option> optionsOf(const QueryRequest& q) {
   std::vector<Option> out;
@@ -170,6 +165,40 @@ bool isInstanceTypeOption(const Option& o) {
          (o.ns == "aws:ec2:instances" && o.name == "InstanceTypes");
 }
 
+// A new environment's configuration from its option settings (later ones win). Throws
+// ConfigurationValidationException for a bad value.
+engine::EnvironmentConfig environmentConfig(const std::vector<Option>& options) {
+  engine::EnvironmentConfig c;
+  std::optional<ports::HealthCheckSettings> check;
+  for (const Option& o : options) {
+    if (deploymentOption(o, c.deployment)) continue;
+    if (o.ns == "aws:autoscaling:asg" && o.name == "MinSize") {
+      c.minSize = intOption(o, 1, 10000);
+    } else if (o.ns == "aws:autoscaling:asg" && o.name == "MaxSize") {
+      c.maxSize = intOption(o, 1, 10000);
+    } else if (isInstanceTypeOption(o)) {
+      c.instanceType = instanceTypeOption(o);
+    } else if (o.ns == "aws:elasticbeanstalk:environment" && o.name == "EnvironmentType") {
+      c.type = enumOption(o, kEnvironmentTypes);
+    } else if (o.ns == "aws:elasticbeanstalk:environment" && o.name == "LoadBalancerType") {
+      c.loadBalancerType = enumOption(o, kLoadBalancers);
+    } else if (o.ns == "aws:elasticbeanstalk:healthreporting:system" && o.name == "SystemType") {
+      c.enhancedHealth = enumOption(o, kHealthSystems);
+    } else {
+      ports::HealthCheckSettings h = check.value_or(ports::defaultHealthCheck(c.loadBalancerType));
+      if (healthCheckOption(o, h)) check = h;
+      // Other options are accepted and not modelled (docs/serve.md lists the modelled ones).
+    }
+  }
+  if (c.minSize > c.maxSize) {
+    throw ApiError(400, "ConfigurationValidationException",
+                   "Configuration validation exception: MinSize (" + std::to_string(c.minSize) +
+                       ") must not exceed MaxSize (" + std::to_string(c.maxSize) + ").");
+  }
+  c.healthCheck = check;
+  return c;
+}
+
 }  // namespace
 
 // The reply being written: the operation's <XResult> opens on first use.
@@ -279,16 +308,21 @@ void EbApi::dispatch(const QueryRequest& q, Writer& w) {
       {"CheckDNSAvailability", &EbApi::checkDnsAvailability},
       {"CreateApplication", &EbApi::createApplication},
       {"CreateApplicationVersion", &EbApi::createApplicationVersion},
+      {"CreateConfigurationTemplate", &EbApi::createConfigurationTemplate},
       {"CreateEnvironment", &EbApi::createEnvironment},
       {"DeleteApplication", &EbApi::deleteApplication},
+      {"DeleteConfigurationTemplate", &EbApi::deleteConfigurationTemplate},
       {"DescribeApplicationVersions", &EbApi::describeApplicationVersions},
       {"DescribeApplications", &EbApi::describeApplications},
       {"DescribeEnvironmentHealth", &EbApi::describeEnvironmentHealth},
+      {"DescribeEnvironmentResources", &EbApi::describeEnvironmentResources},
       {"DescribeEnvironments", &EbApi::describeEnvironments},
       {"DescribeEvents", &EbApi::describeEvents},
+      {"DescribeInstancesHealth", &EbApi::describeInstancesHealth},
       {"SwapEnvironmentCNAMEs", &EbApi::swapEnvironmentCnames},
       {"TerminateEnvironment", &EbApi::terminateEnvironment},
       {"UpdateEnvironment", &EbApi::updateEnvironment},
+      {"ValidateConfigurationSettings", &EbApi::validateConfigurationSettings},
   };
   const auto it = kOps.find(q.action());
   if (it == kOps.end()) {
@@ -427,35 +461,33 @@ void EbApi::createEnvironment(const QueryRequest& q, Writer& w) {
   r.EnvironmentName = q.require("EnvironmentName");
   r.CNAMEPrefix = q.get("CNAMEPrefix").value_or("");
   r.VersionLabel = q.get("VersionLabel").value_or("");
-  engine::EnvironmentConfig& c = r.Config;
-  std::optional<ports::HealthCheckSettings> check;
-  for (const Option& o : optionsOf(q)) {
-    if (deploymentOption(o, c.deployment)) continue;
-    if (o.ns == "aws:autoscaling:asg" && o.name == "MinSize") {
-      c.minSize = intOption(o, 1, 10000);
-    } else if (o.ns == "aws:autoscaling:asg" && o.name == "MaxSize") {
-      c.maxSize = intOption(o, 1, 10000);
-    } else if (isInstanceTypeOption(o)) {
-      c.instanceType = instanceTypeOption(o);
-    } else if (o.ns == "aws:elasticbeanstalk:environment" && o.name == "EnvironmentType") {
-      c.type = enumOption(o, kEnvironmentTypes);
-    } else if (o.ns == "aws:elasticbeanstalk:environment" && o.name == "LoadBalancerType") {
-      c.loadBalancerType = enumOption(o, kLoadBalancers);
-    } else if (o.ns == "aws:elasticbeanstalk:healthreporting:system" && o.name == "SystemType") {
-      c.enhancedHealth = enumOption(o, kHealthSystems);
-    } else {
-      ports::HealthCheckSettings h = check.value_or(ports::defaultHealthCheck(c.loadBalancerType));
-      if (healthCheckOption(o, h)) check = h;
-      // Other options are accepted and not modelled (docs/serve.md lists the modelled ones).
+  const auto templateName = q.get("TemplateName");
+  const auto cloneOf =
+      q.get("TemplateSpecification.TemplateSnapshotConfiguration.SourceEnvironmentId");
+  if (cloneOf && !cloneOf->empty()) {
+    // A clone (eb clone): the source environment's configuration and version (eb-reference 4).
+    std::string source;
+    for (const auto& e : cloud_.engine().describeAll()) {
+      if (e.EnvironmentId == *cloneOf && e.Status != engine::EnvironmentStatus::kTerminated) {
+        source = e.EnvironmentName;
+      }
     }
+    if (source.empty())
+      throw invalid("No Environment found for EnvironmentId = '" + *cloneOf + "'.");
+    const auto created =
+        valueOr(cloud_.engine().cloneEnvironment(source, r.EnvironmentName, r.CNAMEPrefix));
+    environmentOptions_[r.EnvironmentName] = environmentOptions_[source];
+    w.requestId = cloud_.engine().requestIdOf(created.EnvironmentName);
+    writeEnvironment(w, created);
+    return;
   }
-  if (c.minSize > c.maxSize) {
-    throw ApiError(400, "ConfigurationValidationException",
-                   "Configuration validation exception: MinSize (" + std::to_string(c.minSize) +
-                       ") must not exceed MaxSize (" + std::to_string(c.maxSize) + ").");
-  }
-  c.healthCheck = check;
+  std::vector<Option> options;
+  if (templateName && !templateName->empty())
+    options = templateOf(r.ApplicationName, *templateName);
+  for (auto& o : optionsOf(q)) options.push_back(std::move(o));  // the request's win
+  r.Config = environmentConfig(options);
   const auto created = valueOr(cloud_.engine().createEnvironment(r));
+  environmentOptions_[r.EnvironmentName] = options;
   w.requestId = cloud_.engine().requestIdOf(created.EnvironmentName);
   writeEnvironment(w, created);
 }
@@ -537,6 +569,8 @@ void EbApi::updateEnvironment(const QueryRequest& q, Writer& w) {
       return;
     }
     valueOr(cloud_.engine().updateConfiguration(env.EnvironmentName, update));
+    auto& kept = environmentOptions_[env.EnvironmentName];
+    kept.insert(kept.end(), options.begin(), options.end());
   }
   w.requestId = cloud_.engine().requestIdOf(env.EnvironmentName);
   writeEnvironment(w, *cloud_.engine().describe(env.EnvironmentName));
@@ -636,6 +670,140 @@ void EbApi::checkDnsAvailability(const QueryRequest& q, Writer& w) {
     if (e.Status != engine::EnvironmentStatus::kTerminated && e.CNAME == fqdn) available = false;
   }
   w.result().leaf("Available", available).leaf("FullyQualifiedCNAME", fqdn);
+}
+
+// --- Configuration templates, resources, instance health, validation --------------------------
+
+const std::vector<OptionSetting>& EbApi::templateOf(const std::string& application,
+                                                    const std::string& name) const {
+  const auto app = templates_.find(application);
+  if (app != templates_.end()) {
+    const auto t = app->second.find(name);
+    if (t != app->second.end()) return t->second;
+  }
+  if (name == "default") {
+    static const std::vector<OptionSetting> kNone;
+    return kNone;  // every application has its default template (eb-reference 7.2)
+  }
+  throw invalid("No Configuration Template named '" + application + "/" + name + "' found.");
+}
+
+void EbApi::createConfigurationTemplate(const QueryRequest& q, Writer& w) {
+  const std::string application = q.require("ApplicationName");
+  const std::string name = q.require("TemplateName");
+  if (!cloud_.engine().applicationVersions(application)) {
+    throw invalid("No Application named '" + application + "' found.");
+  }
+  if (templates_[application].count(name) != 0 || name == "default") {
+    throw invalid("Configuration Template " + name + " already exists.");
+  }
+  std::vector<Option> options;
+  const auto sourceApp = q.get("SourceConfiguration.ApplicationName");
+  const auto sourceTemplate = q.get("SourceConfiguration.TemplateName");
+  if (sourceTemplate && !sourceTemplate->empty()) {
+    options = templateOf(sourceApp.value_or(application), *sourceTemplate);
+  } else if (const auto id = q.get("EnvironmentId"); id && !id->empty()) {
+    // The settings of a running environment, as saved configurations take them.
+    const auto env = environmentOf(q);
+    options = environmentOptions_[env.EnvironmentName];
+  }
+  for (auto& o : optionsOf(q)) options.push_back(std::move(o));
+  environmentConfig(options);  // validated now, not at the first use
+  templates_[application][name] = options;
+  auto& x = w.result();
+  x.leaf("ApplicationName", application).leaf("TemplateName", name);
+  if (const auto d = q.get("Description")) x.leaf("Description", *d);
+  x.leaf("DateCreated", timestamp(cloud_.now())).leaf("DateUpdated", timestamp(cloud_.now()));
+  x.open("OptionSettings");
+  for (const auto& o : options) {
+    x.open("member").leaf("Namespace", o.ns).leaf("OptionName", o.name).leaf("Value", o.value);
+    x.close();
+  }
+  x.close();
+}
+
+void EbApi::deleteConfigurationTemplate(const QueryRequest& q, Writer&) {
+  const std::string application = q.require("ApplicationName");
+  const std::string name = q.require("TemplateName");
+  templateOf(application, name);  // throws for an unknown one
+  templates_[application].erase(name);
+}
+
+void EbApi::describeEnvironmentResources(const QueryRequest& q, Writer& w) {
+  const auto env = environmentOf(q);
+  const auto& ec2 = cloud_.cloud().ec2();
+  std::vector<std::string> instances;
+  std::string group;
+  for (const std::string& id : ec2.liveInstanceIds()) {
+    const ports::Instance* in = ec2.peek(id);
+    if (in == nullptr) continue;
+    bool ours = false;
+    std::string itsGroup;
+    for (const auto& tag : in->Tags) {
+      if (tag.Key == "elasticbeanstalk:environment-name") ours = tag.Value == env.EnvironmentName;
+      if (tag.Key == "aws:autoscaling:groupName") itsGroup = tag.Value;
+    }
+    if (!ours) continue;
+    instances.push_back(id);
+    if (group.empty()) group = itsGroup;
+  }
+  std::sort(instances.begin(), instances.end());
+  auto& x = w.result().open("EnvironmentResources");
+  x.leaf("EnvironmentName", env.EnvironmentName);
+  x.open("AutoScalingGroups");
+  if (!group.empty()) x.open("member").leaf("Name", group).close();
+  x.close().open("Instances");
+  for (const auto& id : instances) x.open("member").leaf("Id", id).close();
+  x.close().open("LoadBalancers");
+  if (const auto lb = cloud_.cloud().elb().loadBalancerArnByDnsName(env.EndpointURL)) {
+    if (const auto b = cloud_.cloud().elb().loadBalancer(*lb)) {
+      x.open("member").leaf("Name", b->LoadBalancerArn).close();
+    }
+  }
+  x.close().open("LaunchConfigurations").close().open("LaunchTemplates").close();
+  x.open("Triggers").close().open("Queues").close().close();
+}
+
+void EbApi::describeInstancesHealth(const QueryRequest& q, Writer& w) {
+  const auto env = environmentOf(q);
+  const auto health = valueOr(cloud_.engine().describeEnvironmentHealth(env.EnvironmentName));
+  auto& x = w.result().open("InstanceHealthList");
+  for (const auto& i : health.instances) {
+    x.open("member").leaf("InstanceId", i.id).leaf("HealthStatus", engine::toString(i.status));
+    x.leaf("Color", engine::toString(engine::colorOf(i.status)));
+    x.open("Causes");
+    for (const auto& c : i.causes) x.leaf("member", c);
+    x.close();
+    if (const ports::Instance* in = cloud_.cloud().ec2().peek(i.id)) {
+      x.leaf("LaunchedAt", timestamp(in->LaunchTime))
+          .leaf("AvailabilityZone", in->AvailabilityZone)
+          .leaf("InstanceType", in->InstanceType);
+    }
+    x.close();
+  }
+  x.close().leaf("RefreshedAt", timestamp(cloud_.now()));
+}
+
+void EbApi::validateConfigurationSettings(const QueryRequest& q, Writer& w) {
+  const std::string application = q.require("ApplicationName");
+  if (!cloud_.engine().applicationVersions(application)) {
+    throw invalid("No Application named '" + application + "' found.");
+  }
+  auto& x = w.result().open("Messages");
+  // Each setting on its own, so that every bad one gets its message.
+  for (const Option& o : optionsOf(q)) {
+    try {
+      environmentConfig({o});
+    } catch (const ApiError& e) {
+      x.open("member")
+          .leaf("Message", e.what())
+          .leaf("Severity", "error")
+          .leaf("Namespace", o.ns)
+          .leaf("OptionName", o.name)
+          .close();
+    }
+  }
+  x.close();
 }
 
 }  // namespace ebsim::serve

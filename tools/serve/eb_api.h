@@ -6,13 +6,22 @@
 // envelope with EB's codes and messages. handle() never throws.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tools/serve/live_cloud.h"
 #include "tools/serve/query.h"
 
 namespace ebsim::serve {
+
+// One option setting (OptionSettings.member.N: Namespace, OptionName, Value).
+struct OptionSetting {
+  std::string ns;
+  std::string name;
+  std::string value;
+};
 
 struct ApiReply {
   int status = 200;
@@ -51,6 +60,14 @@ class EbApi {
   void describeEvents(const QueryRequest& q, Writer& w);
   void describeEnvironmentHealth(const QueryRequest& q, Writer& w);
   void checkDnsAvailability(const QueryRequest& q, Writer& w);
+  void createConfigurationTemplate(const QueryRequest& q, Writer& w);
+  void deleteConfigurationTemplate(const QueryRequest& q, Writer& w);
+  void describeEnvironmentResources(const QueryRequest& q, Writer& w);
+  void describeInstancesHealth(const QueryRequest& q, Writer& w);
+  void validateConfigurationSettings(const QueryRequest& q, Writer& w);
+  // A template's settings; throws InvalidParameterValue for an unknown one.
+  const std::vector<OptionSetting>& templateOf(const std::string& application,
+                                               const std::string& name) const;
 
   // The environment a request names (EnvironmentName, or EnvironmentId), as it is now.
   engine::EnvironmentDescription environmentOf(const QueryRequest& q,
@@ -59,6 +76,11 @@ class EbApi {
 
   LiveCloud& cloud_;
   std::int64_t epochMs_;
+  // Configuration templates (saved configurations) by application, then name; and the
+  // settings each environment was created and updated with (what a template made from it, or
+  // a clone, takes over).
+  std::map<std::string, std::map<std::string, std::vector<OptionSetting>>> templates_;
+  std::map<std::string, std::vector<OptionSetting>> environmentOptions_;
   std::uint64_t requests_ = 0;
   std::string currentRequestId_;
 };

@@ -41,7 +41,8 @@ bool isMutating(const std::string& action) {
   return action == "CreateApplication" || action == "DeleteApplication" ||
          action == "CreateApplicationVersion" || action == "CreateEnvironment" ||
          action == "UpdateEnvironment" || action == "TerminateEnvironment" ||
-         action == "SwapEnvironmentCNAMEs" || action == "AbortEnvironmentUpdate";
+         action == "SwapEnvironmentCNAMEs" || action == "AbortEnvironmentUpdate" ||
+         action == "CreateConfigurationTemplate" || action == "DeleteConfigurationTemplate";
 }
 
 Journal::Journal(std::string dir) : dir_(std::move(dir)) {}
