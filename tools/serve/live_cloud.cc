@@ -16,7 +16,12 @@ LiveCloud::LiveCloud(std::uint64_t seed, const std::string& region)
       engine_(engine::EnginePorts{
           clock_, random_, cloud_.ec2(), cloud_.ec2(), cloud_.elb(), cloud_.autoscaling(),
           cloud_.route53(), cloud_.s3(), ctx_.region.name, ctx_.region.accountId,
-          cloud_.route53().hostedZoneId(), ctx_.region.storageBucket(), nullptr, &cloud_.ec2()}) {}
+          cloud_.route53().hostedZoneId(), ctx_.region.storageBucket(), nullptr, &cloud_.ec2()}) {
+  cloud_.elb().onTargetChange([this](const std::string& group, const std::string&,
+                                     ports::TargetHealthState, ports::TargetHealthState) {
+    healthy_.erase(group);  // rebuilt at the next request that needs it
+  });
+}
 
 void LiveCloud::advanceTo(sim::SimTime until) {
   if (until > scheduler_.now()) scheduler_.runUntil(until);
@@ -54,7 +59,12 @@ LiveCloud::Answer LiveCloud::route(const std::string& hostHeader) {
     group = r.targetGroupArn;
     if (draw < cumulative) break;
   }
-  const auto healthy = group.empty() ? std::vector<std::string>{} : cloud_.elb().inService(group);
+  static const std::vector<std::string> kNone;
+  auto cached = healthy_.find(group);
+  if (!group.empty() && cached == healthy_.end()) {
+    cached = healthy_.emplace(group, cloud_.elb().inService(group)).first;
+  }
+  const std::vector<std::string>& healthy = group.empty() ? kNone : cached->second;
   if (healthy.empty()) {
     a.status = 503;
     a.reason = "The load balancer has no healthy target.";

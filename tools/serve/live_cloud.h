@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "emulators/clock/sim_clock.h"
 #include "emulators/cloud/cloud.h"
@@ -49,6 +51,10 @@ class LiveCloud {
   Answer route(const std::string& host);
 
  private:
+  // Each target group's healthy targets, kept from the load balancer's change notifications
+  // so that a request does not copy the list (it costs a lookup whatever the fleet's size).
+  // Declared before the cloud, whose listener updates it: destroyed after it.
+  std::unordered_map<std::string, std::vector<std::string>> healthy_;
   sim::Scheduler scheduler_;
   sim::Trace trace_;
   sim::Rng root_;
