@@ -27,6 +27,8 @@ using sim::SimTime;
 
 namespace {
 
+emu::CloudOptions cloudOptionsFor(const Scenario& s);  // below
+
 const Duration kSetupLimit = Duration::hours(2);
 const Duration kRunCap = Duration::hours(24);
 // How often the runner looks whether actions are done and the run is settled. Actions also
@@ -268,7 +270,7 @@ class Run {
         root_(seed_),
         faults_(scheduler_, trace_, root_),
         ctx_{scheduler_, trace_, faults_, root_, emu::Region::named(s.region)},
-        cloud_(ctx_, cloudOptions()),
+        cloud_(ctx_, cloudOptionsFor(s)),
         clock_(scheduler_),
         random_(ctx_, "engine/jitter"),
         telemetry_(ctx_),
@@ -284,8 +286,6 @@ class Run {
   RunResult execute();
 
  private:
-  emu::ec2::PlatformDefaults platform() const;
-  emu::CloudOptions cloudOptions() const;
   engine::EnvironmentConfig environmentConfig(const EnvironmentSpec& e) const;
   void setUp();
   Duration dnsDrain() const;
@@ -347,7 +347,7 @@ class Run {
   double lastFailedRps_ = -1;
 };
 
-emu::ec2::PlatformDefaults Run::platform() const {
+emu::ec2::PlatformDefaults platformOf(const Scenario& s_) {
   // One account, one set of platform timings: the first environment that names a platform.
   for (const auto& e : s_.environments) {
     if (const auto found = emu::ec2::platformDefaults(e.platform)) return *found;
@@ -355,9 +355,9 @@ emu::ec2::PlatformDefaults Run::platform() const {
   return *emu::ec2::platformDefaults("nodejs");
 }
 
-emu::CloudOptions Run::cloudOptions() const {
+emu::CloudOptions cloudOptionsFor(const Scenario& s_) {
   emu::CloudOptions o;
-  const emu::ec2::PlatformDefaults p = platform();
+  const emu::ec2::PlatformDefaults p = platformOf(s_);
   o.ec2.bootTime = p.bootTime;
   std::optional<double> capacity;
   for (const auto& e : s_.environments) {
@@ -1182,5 +1182,7 @@ RunResult runScenario(const Scenario& scenario, const RunOptions& options) {
   auto run = std::make_unique<Run>(scenario, options);
   return run->execute();
 }
+
+emu::CloudOptions cloudOptionsOf(const Scenario& scenario) { return cloudOptionsFor(scenario); }
 
 }  // namespace ebsim::scenario

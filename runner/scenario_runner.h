@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "emulators/cloud/cloud.h"
 #include "engine/environment.h"
 #include "runner/scenario.h"
 #include "sim/trace.h"
@@ -60,6 +61,11 @@ struct RunResult {
 // would have refused), std::runtime_error when the set-up fails (an environment does not
 // launch within 2 hours).
 RunResult runScenario(const Scenario& scenario, const RunOptions& options = {});
+
+// The emulated account a scenario asks for: its versions' behaviour (health, timings,
+// capacity), the first platform's and environment's instance timings, the instance quota, and
+// the fault options. `ebsim serve --scenario` builds its world from the same.
+emu::CloudOptions cloudOptionsOf(const Scenario& scenario);
 
 // Evaluates `metric` ("deployments[0].outcome") in `report`: null if absent.
 nlohmann::json metricValue(const nlohmann::json& report, const std::string& metric);

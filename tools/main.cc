@@ -389,6 +389,8 @@ int main(int argc, char** argv) {
   serveCmd->add_option("--state-dir", serveOptions.stateDir,
                        "Keep applications, versions and environments here across restarts");
   serveCmd->add_option("--seed", serveOptions.seed, "Root seed of the simulated world");
+  serveCmd->add_option("--scenario", serveOptions.scenario,
+                       "Take versions' behaviour, instance timings and region from this scenario");
   serveCmd->add_option("--host", serveOptions.host, "Address to listen on (default 127.0.0.1)");
 
   try {

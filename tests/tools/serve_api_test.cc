@@ -5,6 +5,8 @@
 #include <regex>
 #include <string>
 
+#include "runner/scenario_parser.h"
+#include "runner/scenario_runner.h"
 #include "tools/serve/eb_api.h"
 #include "tools/serve/live_cloud.h"
 #include "tools/serve/query.h"
@@ -346,4 +348,38 @@ TEST_CASE(
   CHECK(
       a.call("Action=DeleteConfigurationTemplate&ApplicationName=shop&TemplateName=three").status ==
       400);
+}
+
+TEST_CASE(
+    "serve --scenario: a scenario's failing version fails its deployment through the API "
+    "(eb-reference 1.4)",
+    "[serve][api]") {
+  const auto parsed =
+      ebsim::scenario::parseScenarioFile(EBSIM_SOURCE_DIR "/scenarios/failing-rolling.json");
+  REQUIRE(parsed.ok());
+  LiveCloud cloud(1, parsed.scenario->region, ebsim::scenario::cloudOptionsOf(*parsed.scenario));
+  EbApi api(cloud, 0);
+  auto call = [&](const std::string& body) { return api.handle("", body); };
+  REQUIRE(call("Action=CreateApplication&ApplicationName=shop").status == 200);
+  for (const char* v : {"v1", "v3"}) {
+    REQUIRE(call(std::string("Action=CreateApplicationVersion&ApplicationName=shop"
+                             "&VersionLabel=") +
+                 v)
+                .status == 200);
+  }
+  REQUIRE(call("Action=CreateEnvironment&ApplicationName=shop&EnvironmentName=shop"
+               "&VersionLabel=v1&OptionSettings.member.1.Namespace=aws%3Aautoscaling%3Aasg"
+               "&OptionSettings.member.1.OptionName=MinSize&OptionSettings.member.1.Value=4"
+               "&OptionSettings.member.2.Namespace=aws%3Aelasticbeanstalk%3Acommand"
+               "&OptionSettings.member.2.OptionName=DeploymentPolicy"
+               "&OptionSettings.member.2.Value=Rolling")
+              .status == 200);
+  cloud.advanceTo(cloud.now() + Duration::minutes(10));
+  REQUIRE(call("Action=UpdateEnvironment&EnvironmentName=shop&VersionLabel=v3").status == 200);
+  cloud.advanceTo(cloud.now() + Duration::hours(1));
+  const auto errors = call("Action=DescribeEvents&EnvironmentName=shop&Severity=ERROR").body;
+  CHECK(errors.find("Failed to deploy application.") != std::string::npos);
+  const auto env = call("Action=DescribeEnvironments&EnvironmentNames.member.1=shop").body;
+  CHECK(first(env, "Status") == "Ready");
+  CHECK(first(env, "VersionLabel") == "v1");  // the expected version stays the last good one
 }

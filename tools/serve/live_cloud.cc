@@ -3,14 +3,15 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <utility>
 
 namespace ebsim::serve {
 
-LiveCloud::LiveCloud(std::uint64_t seed, const std::string& region)
+LiveCloud::LiveCloud(std::uint64_t seed, const std::string& region, emu::CloudOptions options)
     : root_(seed),
       faults_(scheduler_, trace_, root_),
       ctx_{scheduler_, trace_, faults_, root_, emu::Region::named(region)},
-      cloud_(ctx_, emu::CloudOptions{}),
+      cloud_(ctx_, std::move(options)),
       clock_(scheduler_),
       random_(ctx_, "engine/jitter"),
       engine_(engine::EnginePorts{

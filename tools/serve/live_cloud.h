@@ -22,7 +22,10 @@ namespace ebsim::serve {
 
 class LiveCloud {
  public:
-  explicit LiveCloud(std::uint64_t seed = 1, const std::string& region = "us-east-1");
+  // `options`: how versions behave and instances time (a scenario's, via cloudOptionsOf);
+  // by default every version is a healthy application.
+  explicit LiveCloud(std::uint64_t seed = 1, const std::string& region = "us-east-1",
+                     emu::CloudOptions options = {});
   LiveCloud(const LiveCloud&) = delete;
   LiveCloud& operator=(const LiveCloud&) = delete;
 

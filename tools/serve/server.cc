@@ -13,6 +13,8 @@
 #include <ostream>
 #include <string>
 
+#include "runner/scenario_parser.h"
+#include "runner/scenario_runner.h"
 #include "tools/serve/eb_api.h"
 #include "tools/serve/journal.h"
 #include "tools/serve/live_cloud.h"
@@ -176,7 +178,16 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
     return 2;
   }
   if (journal.epochMs() == 0) journal.setEpochMs(wallMs());
-  LiveCloud cloud(options.seed);
+  emu::CloudOptions cloudOptions;
+  std::string region = "us-east-1";
+  if (!options.scenario.empty()) {
+    const auto parsed = scenario::parseScenarioFile(options.scenario);
+    for (const auto& d : parsed.diagnostics) err << d.format() << "\n";
+    if (!parsed.ok()) return 2;
+    cloudOptions = scenario::cloudOptionsOf(*parsed.scenario);
+    region = parsed.scenario->region;
+  }
+  LiveCloud cloud(options.seed, region, std::move(cloudOptions));
   EbApi api(cloud, journal.epochMs());
   // Replay what was kept: each call at its simulated time (the world is deterministic).
   for (const auto& call : journal.calls()) {

@@ -17,6 +17,7 @@ struct ServeOptions {
   unsigned short lbPort = 8080;  // the data plane; 0: any free port
   double speed = 60;             // simulated seconds per wall second
   std::string stateDir;          // "": nothing kept across restarts
+  std::string scenario;          // a scenario file whose versions, timings and region to use
   std::uint64_t seed = 1;
   std::size_t maxBodyBytes = 1 << 20;  // larger requests get 413 and are closed
 };
