@@ -164,6 +164,12 @@ class Engine {
   // have, and EB's warning says so); Immutable and TrafficSplitting remove the new set and
   // leave the old one serving. Refused when nothing abortable is running.
   ports::Outcome<ports::Empty> abortEnvironmentUpdate(const std::string& name);
+  // RestartAppServer (eb-reference 7.2): restarts the application server on every instance in
+  // service, all at once (the instances stay registered; requests fail while each restarts).
+  // The environment is Updating meanwhile. The event wording follows EB's pattern for named
+  // operations ("<operation> is starting.", "... completed successfully."); it is not in
+  // eb-reference 7.5.
+  ports::Outcome<ports::Empty> restartAppServer(const std::string& name);
 
   // DescribeEnvironmentHealth (eb-reference 5.4, 7.2): the enhanced status, colour and causes of
   // the last refresh, per instance too. Refused (InvalidRequestException) with basic health.

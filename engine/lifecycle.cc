@@ -309,6 +309,52 @@ ports::Outcome<ports::Empty> Engine::blueGreen(const std::string& environment,
 
 namespace ebsim::engine {
 
+ports::Outcome<ports::Empty> Engine::restartAppServer(const std::string& name) {
+  ports::AwsError error;
+  Env* e = readyOrError(name, error);
+  if (e == nullptr) return error;
+  e->requestId = newRequestId();
+  setState(*e, EnvironmentStatus::kUpdating, HealthColor::kGrey);
+  emit(*e, Severity::kInfo, "restartAppServer is starting.");
+  describeGroup(
+      e->groupName, [this, name](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+        Env* env = find(name);
+        if (env == nullptr) return;
+        std::vector<std::string> ids;
+        if (o.ok() && !o.value().AutoScalingGroups.empty()) {
+          for (const auto& i : o.value().AutoScalingGroups[0].Instances) {
+            if (i.State == ports::LifecycleState::kInService) ids.push_back(i.InstanceId);
+          }
+        }
+        auto finish = [this, name](bool ok) {
+          Env* en = find(name);
+          if (en == nullptr) return;
+          emit(*en, ok ? Severity::kInfo : Severity::kError,
+               ok ? "restartAppServer completed successfully."
+                  : "restartAppServer completed, but with errors.");
+          readyWithInstanceHealth(name);
+        };
+        if (ids.empty()) return finish(o.ok());
+        ports::SendCommandRequest req;
+        req.InstanceIds = ids;
+        req.DocumentName = ports::kRestartAppServerDocument;
+        req.Timeout = env->config.deployment.timeout + kCommandTimeoutExtra;
+        aws<ports::SendCommandResult>([this, req](auto cb) { ports_.ssm.sendCommand(req, cb); },
+                                      [finish](ports::Outcome<ports::SendCommandResult> r) {
+                                        bool ok = r.ok();
+                                        if (ok) {
+                                          for (const auto& inv : r.value().Invocations) {
+                                            ok = ok && inv.Status ==
+                                                           ports::CommandInvocationStatus::kSuccess;
+                                          }
+                                        }
+                                        finish(ok);
+                                      },
+                                      req.Timeout + Duration::seconds(60));
+      });
+  return ports::Empty{};
+}
+
 ports::Outcome<ports::Empty> Engine::abortEnvironmentUpdate(const std::string& name) {
   Env* e = find(name);
   if (e == nullptr) return notFound(name);

@@ -383,3 +383,31 @@ TEST_CASE(
   CHECK(first(env, "Status") == "Ready");
   CHECK(first(env, "VersionLabel") == "v1");  // the expected version stays the last good one
 }
+
+TEST_CASE(
+    "eb-reference 7.2: RestartAppServer restarts every instance's app server, Updating "
+    "then Ready",
+    "[serve][api]") {
+  Api a;
+  REQUIRE(a.call("Action=CreateApplication&ApplicationName=shop").status == 200);
+  REQUIRE(a.call("Action=CreateEnvironment&ApplicationName=shop&EnvironmentName=shop"
+                 "&OptionSettings.member.1.Namespace=aws%3Aautoscaling%3Aasg"
+                 "&OptionSettings.member.1.OptionName=MinSize&OptionSettings.member.1.Value=2")
+              .status == 200);
+  CHECK(first(a.call("Action=RestartAppServer&EnvironmentName=shop").body, "Message") ==
+        "Environment named shop is in an invalid state for this operation. Must be Ready.");
+  a.run(Duration::minutes(10));
+  const auto restart = a.call("Action=RestartAppServer&EnvironmentName=shop");
+  REQUIRE(restart.status == 200);
+  CHECK(a.status("shop") == "Updating");
+  // Every app server restarts at once: for a moment nothing answers.
+  a.run(Duration::seconds(2));
+  CHECK(a.cloud.route("shop.us-east-1.elasticbeanstalk.com").status != 200);
+  a.run(Duration::minutes(5));
+  CHECK(a.status("shop") == "Ready");
+  const auto events =
+      a.call("Action=DescribeEvents&RequestId=" + first(restart.body, "RequestId")).body;
+  CHECK(events.find("restartAppServer completed successfully.") != std::string::npos);
+  CHECK(events.find("restartAppServer is starting.") != std::string::npos);
+  CHECK(a.cloud.route("shop.us-east-1.elasticbeanstalk.com").status == 200);
+}

@@ -319,6 +319,7 @@ void EbApi::dispatch(const QueryRequest& q, Writer& w) {
       {"DescribeEnvironments", &EbApi::describeEnvironments},
       {"DescribeEvents", &EbApi::describeEvents},
       {"DescribeInstancesHealth", &EbApi::describeInstancesHealth},
+      {"RestartAppServer", &EbApi::restartAppServer},
       {"SwapEnvironmentCNAMEs", &EbApi::swapEnvironmentCnames},
       {"TerminateEnvironment", &EbApi::terminateEnvironment},
       {"UpdateEnvironment", &EbApi::updateEnvironment},
@@ -589,6 +590,12 @@ void EbApi::swapEnvironmentCnames(const QueryRequest& q, Writer&) {
   const auto destination = environmentOf(q, "Destination");
   valueOr(
       cloud_.engine().swapEnvironmentCNAMEs(source.EnvironmentName, destination.EnvironmentName));
+}
+
+void EbApi::restartAppServer(const QueryRequest& q, Writer& w) {
+  const auto env = environmentOf(q);
+  valueOr(cloud_.engine().restartAppServer(env.EnvironmentName));
+  w.requestId = cloud_.engine().requestIdOf(env.EnvironmentName);
 }
 
 void EbApi::abortEnvironmentUpdate(const QueryRequest& q, Writer&) {

@@ -57,6 +57,7 @@ class EbApi {
   void terminateEnvironment(const QueryRequest& q, Writer& w);
   void swapEnvironmentCnames(const QueryRequest& q, Writer& w);
   void abortEnvironmentUpdate(const QueryRequest& q, Writer& w);
+  void restartAppServer(const QueryRequest& q, Writer& w);
   void describeEvents(const QueryRequest& q, Writer& w);
   void describeEnvironmentHealth(const QueryRequest& q, Writer& w);
   void checkDnsAvailability(const QueryRequest& q, Writer& w);

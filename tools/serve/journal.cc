@@ -42,7 +42,8 @@ bool isMutating(const std::string& action) {
          action == "CreateApplicationVersion" || action == "CreateEnvironment" ||
          action == "UpdateEnvironment" || action == "TerminateEnvironment" ||
          action == "SwapEnvironmentCNAMEs" || action == "AbortEnvironmentUpdate" ||
-         action == "CreateConfigurationTemplate" || action == "DeleteConfigurationTemplate";
+         action == "CreateConfigurationTemplate" || action == "DeleteConfigurationTemplate" ||
+         action == "RestartAppServer";
 }
 
 Journal::Journal(std::string dir) : dir_(std::move(dir)) {}
