@@ -150,5 +150,14 @@ versions=$(eb describe-application-versions --application-name shop --query 'len
 check "and the versions ($versions)" test "$versions" = 2
 check "and the data plane answers from it" grep -q '"environment":"shop-green"' <<<"$(hit shop.us-east-1.elasticbeanstalk.com)"
 
+# Killed without warning right after a change: the state file is whole, and has the change.
+eb create-application --application-name after-kill >/dev/null
+kill -KILL "$server_pid"; wait "$server_pid" 2>/dev/null
+server_pid=""
+check "state.json is whole JSON after kill -9" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/state/state.json"
+start_server
+apps=$(eb describe-applications --query 'length(Applications)')
+check "after kill -9 the restarted server has every application ($apps)" test "$apps" = 2
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
