@@ -53,6 +53,8 @@ hit() { curl -s -m 5 -H "Host: $1" "http://127.0.0.1:$lb/"; }
 
 start_server
 check "serve prints a listening line with both ports ($api, $lb)" test -n "$api" -a -n "$lb"
+busy=$("$ebsim" serve --port "$api" --lb-port 0 2>&1); rc=$?
+check "a port in use is exit 2 with a clear message" test "$rc" -eq 2 -a -n "$(grep "cannot listen on 127.0.0.1:$api (--port): Address already in use" <<<"$busy")"
 
 eb create-application --application-name shop >/dev/null
 check "create-application" test $? -eq 0

@@ -259,15 +259,19 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
   net::io_context io(1);
   Listener apiListener(io, apiHandler, options.maxBodyBytes);
   Listener lbListener(io, lbHandler, options.maxBodyBytes);
-  unsigned short apiPort = 0;
-  unsigned short lbPort = 0;
-  try {
-    apiPort = apiListener.listen(options.host, options.port);
-    lbPort = lbListener.listen(options.host, options.lbPort);
-  } catch (const boost::system::system_error& e) {
-    err << "ebsim serve: cannot listen on " << options.host << ": " << e.what() << "\n";
-    return 2;
-  }
+  auto listen = [&](Listener& listener, unsigned short port, const char* what) -> int {
+    try {
+      return listener.listen(options.host, port);
+    } catch (const boost::system::system_error& e) {
+      err << "ebsim serve: cannot listen on " << options.host << ":" << port << " (" << what
+          << "): " << e.code().message() << "\n";
+      return -1;
+    }
+  };
+  const int apiPort = listen(apiListener, options.port, "--port");
+  if (apiPort < 0) return 2;
+  const int lbPort = listen(lbListener, options.lbPort, "--lb-port");
+  if (lbPort < 0) return 2;
 
   // The clock also moves between requests, so timers (deployments) run at the wall's pace.
   net::steady_timer tick(io);
