@@ -414,3 +414,54 @@ TEST_CASE(
   CHECK(events.find("restartAppServer is starting.") != std::string::npos);
   CHECK(a.cloud.route("shop.us-east-1.elasticbeanstalk.com").status == 200);
 }
+
+TEST_CASE(
+    "eb-reference 7.2: DescribeEvents and DescribeEnvironments page with MaxRecords and "
+    "NextToken",
+    "[serve][api]") {
+  Api a;
+  REQUIRE(a.call("Action=CreateApplication&ApplicationName=shop").status == 200);
+  for (const char* env : {"a-env", "b-env", "c-env"}) {
+    REQUIRE(
+        a.call(std::string("Action=CreateEnvironment&ApplicationName=shop&EnvironmentName=") + env)
+            .status == 200);
+  }
+  a.run(Duration::minutes(10));
+  // Environments, two per page, in name order.
+  const auto page1 = a.call("Action=DescribeEnvironments&MaxRecords=2").body;
+  CHECK(count(page1, "member") == 2);
+  const std::string token = first(page1, "NextToken");
+  REQUIRE_FALSE(token.empty());
+  const auto page2 = a.call("Action=DescribeEnvironments&MaxRecords=2&NextToken=" + token).body;
+  CHECK(count(page2, "member") == 1);
+  CHECK(first(page2, "EnvironmentName") == "c-env");
+  CHECK(first(page2, "NextToken").empty());
+  // Events of one environment, newest first, 3 per page, until no token: each event once.
+  const auto all = a.call("Action=DescribeEvents&EnvironmentName=b-env").body;
+  const int total = count(all, "member");
+  REQUIRE(total > 3);
+  CHECK(first(all, "NextToken").empty());
+  std::string next;
+  std::string joined;
+  int pages = 0;
+  do {
+    const auto page = a.call("Action=DescribeEvents&EnvironmentName=b-env&MaxRecords=3" +
+                             (next.empty() ? std::string() : "&NextToken=" + next))
+                          .body;
+    joined += page.substr(page.find("<Events>"), page.find("</Events>") - page.find("<Events>"));
+    next = first(page, "NextToken");
+    ++pages;
+  } while (!next.empty() && pages < 100);
+  CHECK(pages == (total + 2) / 3);
+  CHECK(count(joined, "member") == total);
+  // Events added between pages do not shift the next page (the token is a log position).
+  const auto firstPage = a.call("Action=DescribeEvents&MaxRecords=2").body;
+  const std::string more = first(firstPage, "NextToken");
+  REQUIRE(a.call("Action=TerminateEnvironment&EnvironmentName=a-env").status == 200);
+  const auto second = a.call("Action=DescribeEvents&MaxRecords=2&NextToken=" + more).body;
+  CHECK(second.find("terminateEnvironment is starting.") == std::string::npos);
+  CHECK(first(a.call("Action=DescribeEvents&NextToken=zzz").body, "Code") ==
+        "InvalidParameterValue");
+  CHECK(first(a.call("Action=DescribeEvents&MaxRecords=0").body, "Code") ==
+        "InvalidParameterValue");
+}

@@ -100,6 +100,9 @@ check "the environment is Ready again" wait_status shop-blue Ready
 events=$(eb describe-events --environment-name shop-blue --query 'Events[].Message' --output text)
 check "events show the batches" grep -q 'Batch 4: Completed application deployment.' <<<"$events"
 check "events end with the update's completion" grep -q 'Environment update completed successfully.' <<<"$events"
+all_events=$(eb describe-events --environment-name shop-blue --query 'length(Events)')
+paged_events=$(eb describe-events --environment-name shop-blue --page-size 4 --query 'length(Events)')
+check "the CLI's paginator (MaxRecords, NextToken) gets every event ($paged_events of $all_events)" test "$paged_events" = "$all_events" -a "$all_events" -gt 4
 
 # A clone, the AWS CLI way: a saved configuration from the running environment, then a new
 # environment from it (4 instances, like its source).

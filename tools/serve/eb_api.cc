@@ -160,6 +160,27 @@ std::string instanceTypeOption(const Option& o) {
   return first;
 }
 
+// MaxRecords (1 to 1000; default 1000), as the describe operations take it.
+int maxRecords(const QueryRequest& q) {
+  const auto m = q.get("MaxRecords");
+  if (!m) return 1000;
+  int v = 0;
+  const char* end = m->data() + m->size();
+  const auto [p, ec] = std::from_chars(m->data(), end, v);
+  if (ec != std::errc() || p != end || v < 1 || v > 1000) {
+    throw invalid("Value " + *m + " for parameter MaxRecords is invalid: 1 to 1000.");
+  }
+  return v;
+}
+
+// NextToken: "<prefix><position>", where the next page starts. Throws for any other token.
+std::optional<std::string> nextToken(const QueryRequest& q, char prefix) {
+  const auto t = q.get("NextToken");
+  if (!t || t->empty()) return std::nullopt;
+  if ((*t)[0] != prefix) throw invalid("Invalid NextToken: " + *t);
+  return t->substr(1);
+}
+
 bool isInstanceTypeOption(const Option& o) {
   return (o.ns == "aws:autoscaling:launchconfiguration" && o.name == "InstanceType") ||
          (o.ns == "aws:ec2:instances" && o.name == "InstanceTypes");
@@ -499,8 +520,13 @@ void EbApi::describeEnvironments(const QueryRequest& q, Writer& w) {
   const auto application = q.get("ApplicationName");
   const auto version = q.get("VersionLabel");
   const bool includeDeleted = q.flag("IncludeDeleted", false);
+  const int limit = maxRecords(q);
+  const auto from = nextToken(q, 'n');  // the name of the first environment of this page
   auto& x = w.result().open("Environments");
-  for (const auto& e : cloud_.engine().describeAll()) {
+  int written = 0;
+  std::optional<std::string> next;
+  for (const auto& e : cloud_.engine().describeAll()) {  // in name order
+    if (from && e.EnvironmentName < *from) continue;
     if (!includeDeleted && e.Status == engine::EnvironmentStatus::kTerminated) continue;
     if (!names.empty() && std::find(names.begin(), names.end(), e.EnvironmentName) == names.end()) {
       continue;
@@ -508,11 +534,17 @@ void EbApi::describeEnvironments(const QueryRequest& q, Writer& w) {
     if (!ids.empty() && std::find(ids.begin(), ids.end(), e.EnvironmentId) == ids.end()) continue;
     if (application && !application->empty() && e.ApplicationName != *application) continue;
     if (version && !version->empty() && e.VersionLabel != *version) continue;
+    if (written == limit) {
+      next = e.EnvironmentName;
+      break;
+    }
     x.open("member");
     writeEnvironment(w, e);
     x.close();
+    ++written;
   }
   x.close();
+  if (next) x.leaf("NextToken", "n" + *next);
 }
 
 void EbApi::updateEnvironment(const QueryRequest& q, Writer& w) {
@@ -626,18 +658,32 @@ void EbApi::describeEvents(const QueryRequest& q, Writer& w) {
   sim::SimTime until = sim::SimTime::max();
   if (const auto start = q.get("StartTime")) from = fromTimestamp(*start);
   if (const auto end = q.get("EndTime")) until = fromTimestamp(*end);
-  int limit = 1000;
-  if (const auto m = q.get("MaxRecords")) limit = intOption({"", "MaxRecords", *m}, 1, 1000);
+  const int limit = maxRecords(q);
   const auto& events = cloud_.engine().events().events();
+  // Pages go back through the log, which only grows at its end: a token is the log position
+  // to continue below, so events added meanwhile do not shift a page.
+  std::size_t below = events.size();
+  if (const auto token = nextToken(q, 'e')) {
+    std::size_t n = 0;
+    const auto [p, ec] = std::from_chars(token->data(), token->data() + token->size(), n);
+    if (ec != std::errc() || p != token->data() + token->size() || n > events.size()) {
+      throw invalid("Invalid NextToken: e" + *token);
+    }
+    below = n;
+  }
+  auto matches = [&](const engine::EbEvent& e) {
+    if (application && !application->empty() && e.application != *application) return false;
+    if (!environmentName.empty() && e.environment != environmentName) return false;
+    if (requestId && !requestId->empty() && e.requestId != *requestId) return false;
+    if (static_cast<int>(e.severity) < minSeverity) return false;
+    return !(e.time < from) && e.time < until;  // EndTime is exclusive
+  };
   auto& x = w.result().open("Events");
   int written = 0;
-  for (auto it = events.rbegin(); it != events.rend() && written < limit; ++it) {
-    const engine::EbEvent& e = *it;
-    if (application && !application->empty() && e.application != *application) continue;
-    if (!environmentName.empty() && e.environment != environmentName) continue;
-    if (requestId && !requestId->empty() && e.requestId != *requestId) continue;
-    if (static_cast<int>(e.severity) < minSeverity) continue;
-    if (e.time < from || !(e.time < until)) continue;  // EndTime is exclusive
+  std::size_t i = below;
+  for (; i > 0 && written < limit; --i) {
+    const engine::EbEvent& e = events[i - 1];
+    if (!matches(e)) continue;
     x.open("member")
         .leaf("EventDate", timestamp(e.time))
         .leaf("Message", e.message)
@@ -648,6 +694,13 @@ void EbApi::describeEvents(const QueryRequest& q, Writer& w) {
     ++written;
   }
   x.close();
+  // A token only when another matching event remains.
+  for (std::size_t j = i; j > 0; --j) {
+    if (matches(events[j - 1])) {
+      x.leaf("NextToken", "e" + std::to_string(i));
+      break;
+    }
+  }
 }
 
 void EbApi::describeEnvironmentHealth(const QueryRequest& q, Writer& w) {
