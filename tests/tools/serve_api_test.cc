@@ -140,6 +140,15 @@ TEST_CASE(
   }
   const auto versions = a.call("Action=DescribeApplicationVersions&ApplicationName=shop");
   CHECK(count(versions.body, "member") == 2);
+  const auto firstPage =
+      a.call("Action=DescribeApplicationVersions&ApplicationName=shop&MaxRecords=1").body;
+  CHECK(first(firstPage, "VersionLabel") == "v1");
+  const std::string token = first(firstPage, "NextToken");
+  REQUIRE_FALSE(token.empty());
+  const auto lastPage = a.call(
+      "Action=DescribeApplicationVersions&ApplicationName=shop&MaxRecords=1&NextToken=" + token);
+  CHECK(first(lastPage.body, "VersionLabel") == "v2");
+  CHECK(first(lastPage.body, "NextToken").empty());
   const auto env = a.call(
       "Action=CreateEnvironment&ApplicationName=shop&EnvironmentName=shop-blue"
       "&CNAMEPrefix=shop&VersionLabel=v1"

@@ -417,7 +417,20 @@ void EbApi::createApplicationVersion(const QueryRequest& q, Writer& w) {
 void EbApi::describeApplicationVersions(const QueryRequest& q, Writer& w) {
   const auto application = q.get("ApplicationName");
   const auto labels = q.list("VersionLabels");
+  const int limit = maxRecords(q);
+  // A token is how many matching versions earlier pages gave (versions are listed by
+  // application and label, and are only ever added).
+  std::size_t skip = 0;
+  if (const auto token = nextToken(q, 'v')) {
+    const auto [p, ec] = std::from_chars(token->data(), token->data() + token->size(), skip);
+    if (ec != std::errc() || p != token->data() + token->size()) {
+      throw invalid("Invalid NextToken: v" + *token);
+    }
+  }
   auto& x = w.result().open("ApplicationVersions");
+  std::size_t seen = 0;
+  int written = 0;
+  bool more = false;
   for (const std::string& app : cloud_.engine().applicationNames()) {
     if (application && !application->empty() && *application != app) continue;
     const auto versions = cloud_.engine().applicationVersions(app);
@@ -425,11 +438,19 @@ void EbApi::describeApplicationVersions(const QueryRequest& q, Writer& w) {
       if (!labels.empty() && std::find(labels.begin(), labels.end(), label) == labels.end()) {
         continue;
       }
+      if (seen++ < skip) continue;
+      if (written == limit) {
+        more = true;
+        break;
+      }
       x.open("member").leaf("ApplicationName", app).leaf("VersionLabel", label);
       x.leaf("Status", "Processed").close();
+      ++written;
     }
+    if (more) break;
   }
   x.close();
+  if (more) x.leaf("NextToken", "v" + std::to_string(skip + static_cast<std::size_t>(written)));
 }
 
 // --- Environments ----------------------------------------------------------------------------
