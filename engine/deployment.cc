@@ -315,10 +315,7 @@ void Engine::runBatch(std::size_t index) {
         if (!o.ok() || o.value().AutoScalingGroups.empty()) {
           return failRollout(index, "Could not describe the Auto Scaling group.");
         }
-        std::vector<std::string> live;
-        for (const auto& i : o.value().AutoScalingGroups[0].Instances) {
-          if (i.State == ports::LifecycleState::kInService) live.push_back(i.InstanceId);
-        }
+        const std::vector<std::string> live = inServiceIds(o);
         std::vector<std::string>& batch = ro->batches[ro->batch];
         const IdSet inService(live);
         batch.erase(std::remove_if(batch.begin(), batch.end(),

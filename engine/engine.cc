@@ -322,11 +322,7 @@ void Engine::checkWithoutLoadBalancer(const Env& env, std::vector<std::string> i
                            if (e == nullptr || !o.ok() || o.value().AutoScalingGroups.empty()) {
                              return then(false, {});
                            }
-                           std::vector<std::string> members;
-                           for (const auto& i : o.value().AutoScalingGroups[0].Instances) {
-                             if (i.State == ports::LifecycleState::kInService)
-                               members.push_back(i.InstanceId);
-                           }
+                           std::vector<std::string> members = inServiceIds(o);
                            if (members.empty()) return then(true, {});
                            checkWithoutLoadBalancer(*e, std::move(members), then);
                          });

@@ -37,6 +37,18 @@ struct Engine::Application {
   std::map<std::string, std::string> versions;  // label -> bundle key ("" = sample)
 };
 
+// The InService instances of the first group of a describe answer (none when it failed or the
+// group is gone).
+inline std::vector<std::string> inServiceIds(
+    const ports::Outcome<ports::DescribeAutoScalingGroupsResult>& o) {
+  std::vector<std::string> ids;
+  if (!o.ok() || o.value().AutoScalingGroups.empty()) return ids;
+  for (const auto& i : o.value().AutoScalingGroups[0].Instances) {
+    if (i.State == ports::LifecycleState::kInService) ids.push_back(i.InstanceId);
+  }
+  return ids;
+}
+
 // What the health monitor read last (health_monitor.cc): it asks only for news since.
 struct HealthCache {
   // The group's Pending and InService instances at the last refresh, in id order, and their ids.

@@ -5,6 +5,7 @@
 // event ("Environment health has transitioned from Ok to Degraded. <cause>").
 
 #include <algorithm>
+#include <utility>
 
 #include "engine/engine_internal.h"
 
@@ -12,6 +13,24 @@ namespace ebsim::engine {
 
 using sim::Duration;
 using sim::SimTime;
+
+namespace {
+
+// Keeps one reading in a monitor cache: a full read enters every member; a read of news updates
+// members only (others' news is not ours). True when it was kept.
+template <typename Map, typename Value>
+bool keep(Map& cache, const std::string& id, Value&& value, bool full) {
+  if (full) {
+    cache[id] = std::forward<Value>(value);
+    return true;
+  }
+  const auto it = cache.find(id);
+  if (it == cache.end()) return false;
+  it->second = std::forward<Value>(value);
+  return true;
+}
+
+}  // namespace
 
 // The state of one refresh while its calls answer. What was read is kept in the environment's
 // HealthCache: a refresh reads only news (ebsim's change numbers), so a steady fleet of
@@ -130,15 +149,10 @@ void Engine::refreshHealth(const std::string& name, std::function<void()> again)
               HealthCache& c = en->healthCache;
               if (r.ok()) {
                 for (auto& report : r.value().Reports) {
-                  if (fullAgents) {
-                    c.reports[report.InstanceId] = std::move(report);
-                  } else if (const auto it = c.reports.find(report.InstanceId);
-                             it != c.reports.end()) {
-                    it->second = std::move(report);
-                  } else {
-                    continue;  // not a member
+                  // (The id is read before the report is moved: keep() looks it up first.)
+                  if (keep(c.reports, report.InstanceId, std::move(report), fullAgents)) {
+                    state->news = true;
                   }
-                  state->news = true;
                 }
                 c.agentSince = r.value().ChangeNumber;
               }
@@ -158,15 +172,7 @@ void Engine::refreshHealth(const std::string& name, std::function<void()> again)
                     HealthCache& c2 = en2->healthCache;
                     if (t.ok()) {
                       for (const auto& d : t.value().TargetHealthDescriptions) {
-                        if (fullTargets) {
-                          c2.targets[d.TargetId] = d.State;
-                        } else if (const auto it = c2.targets.find(d.TargetId);
-                                   it != c2.targets.end()) {
-                          it->second = d.State;
-                        } else {
-                          continue;  // not a member
-                        }
-                        state->news = true;
+                        if (keep(c2.targets, d.TargetId, d.State, fullTargets)) state->news = true;
                       }
                       c2.targetSince = t.value().ChangeNumber;
                     }

@@ -320,12 +320,7 @@ ports::Outcome<ports::Empty> Engine::restartAppServer(const std::string& name) {
       e->groupName, [this, name](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
         Env* env = find(name);
         if (env == nullptr) return;
-        std::vector<std::string> ids;
-        if (o.ok() && !o.value().AutoScalingGroups.empty()) {
-          for (const auto& i : o.value().AutoScalingGroups[0].Instances) {
-            if (i.State == ports::LifecycleState::kInService) ids.push_back(i.InstanceId);
-          }
-        }
+        const std::vector<std::string> ids = inServiceIds(o);
         auto finish = [this, name](bool ok) {
           Env* en = find(name);
           if (en == nullptr) return;

@@ -102,10 +102,7 @@ void Ec2Emulator::onAppChange(std::function<void(const std::string&)> listener) 
 }
 
 void Ec2Emulator::notify(const Instance& inst) {
-  std::uint64_t& at = agentChangedAt_[inst.desc.InstanceId];
-  if (at != 0) agentNews_.erase(at);
-  at = ++agentChangeNumber_;
-  agentNews_.emplace(at, inst.desc.InstanceId);
+  agentNews_.record(inst.desc.InstanceId, ++agentChangeNumber_);
   if (randomChecks(inst)) {
     randomReporters_.insert(inst.desc.InstanceId);
   } else {
@@ -385,9 +382,8 @@ void Ec2Emulator::readAgentReports(ports::ReadAgentReportsRequest request,
   std::vector<std::string> news;
   if (request.InstanceIds.empty() && request.ChangedSince > 0) {
     // Every instance with news, in id order: those changed since, and those drawing at random.
-    for (auto it = agentNews_.upper_bound(request.ChangedSince); it != agentNews_.end(); ++it) {
-      news.push_back(it->second);
-    }
+    agentNews_.forEachAfter(request.ChangedSince,
+                            [&news](const std::string& id) { news.push_back(id); });
     news.insert(news.end(), randomReporters_.begin(), randomReporters_.end());
     std::sort(news.begin(), news.end());
     news.erase(std::unique(news.begin(), news.end()), news.end());
@@ -397,8 +393,7 @@ void Ec2Emulator::readAgentReports(ports::ReadAgentReportsRequest request,
     const Instance* in = find(id);
     if (request.ChangedSince > 0 && in != nullptr) {
       // News only: a change since, or checks that fail at random (a new draw each read).
-      const auto c = agentChangedAt_.find(id);
-      const bool changed = c != agentChangedAt_.end() && c->second > request.ChangedSince;
+      const bool changed = agentNews_.changedAfter(id, request.ChangedSince);
       if (!changed && !randomChecks(*in)) continue;
     }
     ports::AgentReport report;

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "emulators/common/api_endpoint.h"
+#include "emulators/common/change_log.h"
 #include "emulators/common/context.h"
 #include "emulators/ec2/app_version.h"
 #include "engine/ports/ec2_api.h"
@@ -236,9 +237,8 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi, public por
   std::map<std::string, ElasticIp> addresses_;  // by allocation id
   // Change numbers for ReadAgentReports' ChangedSince: bumped by every change of an instance.
   std::uint64_t agentChangeNumber_ = 0;
-  std::unordered_map<std::string, std::uint64_t> agentChangedAt_;  // lookup only
-  std::map<std::uint64_t, std::string> agentNews_;  // each instance's last change, by number
-  std::set<std::string> randomReporters_;           // flaky or flapping now
+  ChangeLog agentNews_;                    // each instance's last change
+  std::set<std::string> randomReporters_;  // flaky or flapping now
   std::vector<std::function<void(const std::string&)>> addressListeners_;
   int liveCount_ = 0;
   std::uint64_t commandCounter_ = 0;

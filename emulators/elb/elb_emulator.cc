@@ -97,14 +97,8 @@ ElbEmulator::ElbEmulator(EmulatorContext& ctx, ec2::Ec2Emulator& ec2)
       checkRng_(ctx.rng.stream("elb/check-draws")) {
   ec2_.onAppChange([this](const std::string& id) { appChanged(id); });
   // Every state change (registration and removal included) gets a change number.
-  onTargetChange(
-      [this](const std::string& tg, const std::string& id, TargetHealthState, TargetHealthState) {
-        TargetNews& news = news_[tg];
-        std::uint64_t& at = news.at[id];
-        if (at != 0) news.targets.erase(at);
-        at = ++changeNumber_;
-        news.targets.emplace(at, id);
-      });
+  onTargetChange([this](const std::string& tg, const std::string& id, TargetHealthState,
+                        TargetHealthState) { news_[tg].record(id, ++changeNumber_); });
 }
 
 ElbEmulator::~ElbEmulator() = default;
@@ -408,16 +402,14 @@ void ElbEmulator::describeTargetHealth(ports::DescribeTargetHealthRequest reques
     }
   } else if (request.Targets.empty()) {
     std::vector<std::string> changed;  // registered or draining, in id order as ever
-    const auto& byNumber = news->second.targets;
-    for (auto it = byNumber.upper_bound(request.ChangedSince); it != byNumber.end(); ++it) {
-      if (g->targets.count(it->second) != 0) changed.push_back(it->second);
-    }
+    news->second.forEachAfter(request.ChangedSince, [&](const std::string& id) {
+      if (g->targets.count(id) != 0) changed.push_back(id);
+    });
     std::sort(changed.begin(), changed.end());
     for (const std::string& id : changed) add(id);
   } else {
     for (const std::string& id : request.Targets) {
-      const auto c = news->second.at.find(id);
-      if (c != news->second.at.end() && c->second > request.ChangedSince) add(id);
+      if (news->second.changedAfter(id, request.ChangedSince)) add(id);
     }
   }
   result.ChangeNumber = changeNumber_;

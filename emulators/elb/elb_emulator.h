@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "emulators/common/api_endpoint.h"
+#include "emulators/common/change_log.h"
 #include "emulators/common/context.h"
 #include "emulators/ec2/ec2_emulator.h"
 #include "engine/ports/elb_api.h"
@@ -149,15 +150,9 @@ class ElbEmulator final : public ports::ElbApi {
   std::unordered_map<std::string, std::vector<std::string>> groupsByInstance_;  // lookup only
   std::vector<TargetListener> targetListeners_;
   // Change numbers for DescribeTargetHealth's ChangedSince, by target group: each target's last
-  // change (a deregistered target keeps its number, so its removal is news too), and the same
-  // by number, so a read of news costs what changed, not what is registered.
-  struct TargetNews {
-    std::map<std::string, std::uint64_t> at;       // by target
-    std::map<std::uint64_t, std::string> targets;  // by change number
-    std::uint64_t last() const { return targets.empty() ? 0 : targets.rbegin()->first; }
-  };
+  // change (a deregistered target keeps its number, so its removal is news too).
   std::uint64_t changeNumber_ = 0;
-  std::unordered_map<std::string, TargetNews> news_;  // by target group; lookup only
+  std::unordered_map<std::string, ChangeLog> news_;  // by target group; lookup only
   std::vector<std::function<void(const std::string&)>> routingListeners_;
   std::uint64_t counter_ = 0;
   Internal internal_{*this};

@@ -28,11 +28,6 @@ void LiveCloud::advanceTo(sim::SimTime until) {
   if (until > scheduler_.now()) scheduler_.runUntil(until);
 }
 
-std::optional<sim::SimTime> LiveCloud::nextEventAt() {
-  if (scheduler_.idle()) return std::nullopt;
-  return scheduler_.nextEventTime();
-}
-
 LiveCloud::Answer LiveCloud::route(const std::string& hostHeader) {
   Answer a;
   std::string host = hostHeader.substr(0, hostHeader.find(':'));

@@ -5,7 +5,6 @@
 // here reads the wall clock: the server paces it by calling advanceTo() (tools/serve/server.cc).
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -37,8 +36,6 @@ class LiveCloud {
   sim::SimTime now() const { return scheduler_.now(); }
   // Runs every event due up to `until` and leaves the clock there.
   void advanceTo(sim::SimTime until);
-  // When the next event is due, if any.
-  std::optional<sim::SimTime> nextEventAt();
 
   // What the data plane answers for one request to `host` (an environment's CNAME, or its load
   // balancer's DNS name): the load balancer's choice of a healthy target, round robin, and what
