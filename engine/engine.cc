@@ -252,8 +252,9 @@ void Engine::setState(Env& env, EnvironmentStatus status, HealthColor health) {
   if (env.desc.Status == status && env.desc.Health == health) return;
   // Once terminating, only termination moves it on: a late step of an operation it interrupted
   // must not bring it back to Ready.
+  // A rebuild is the one way out of Terminated.
   const bool ending = env.desc.Status == EnvironmentStatus::kTerminating ||
-                      env.desc.Status == EnvironmentStatus::kTerminated;
+                      (env.desc.Status == EnvironmentStatus::kTerminated && !env.rebuilding);
   if (ending && status != EnvironmentStatus::kTerminated) return;
   env.desc.Status = status;
   env.desc.Health = health;
@@ -503,7 +504,7 @@ ports::Outcome<EnvironmentDescription> Engine::createEnvironment(CreateEnvironme
   env->desc.CNAME = cname;
   env->desc.Status = EnvironmentStatus::kLaunching;
   env->desc.Health = HealthColor::kGrey;
-  env->desc.DateCreated = env->desc.DateUpdated = ports_.clock.now();
+  env->desc.DateCreated = env->desc.DateUpdated = env->launchedAt = ports_.clock.now();
   const std::string name = r.EnvironmentName;
   Env& ref = *env;
   environments_.emplace(name, std::move(env));
@@ -514,21 +515,26 @@ ports::Outcome<EnvironmentDescription> Engine::createEnvironment(CreateEnvironme
 
   emit(ref, Severity::kInfo, "createEnvironment is starting.");
   // The steps run after this call returns, like the service's background work.
-  after(Duration::zero(), [this, name] {
-    Env* e = find(name);
-    if (e == nullptr) return;
-    emit(*e, Severity::kInfo,
-         "Using " + ports_.storageBucket + " as Amazon S3 storage bucket for environment data.");
-    if (e->single()) return allocateAddress(name);
-    createLoadBalancer(name);
-  });
+  after(Duration::zero(), [this, name] { launch(name); });
   return ref.desc;
+}
+
+void Engine::launch(const std::string& name) {
+  Env* e = find(name);
+  if (e == nullptr) return;
+  emit(*e, Severity::kInfo,
+       "Using " + ports_.storageBucket + " as Amazon S3 storage bucket for environment data.");
+  if (e->single()) return allocateAddress(name);
+  createLoadBalancer(name);
 }
 
 void Engine::launchFailed(Env& env, const std::string& why) {
   emit(env, Severity::kError, why);
   emit(env, Severity::kError, "Failed to launch environment.");
-  emit(env, Severity::kError, "Create environment operation is complete, but with errors.");
+  emit(env, Severity::kError,
+       env.rebuilding ? "rebuildEnvironment completed, but with errors."
+                      : "Create environment operation is complete, but with errors.");
+  env.rebuilding = false;
   if (env.config.enhancedHealth) {
     env.health.status = HealthStatus::kSevere;
     env.desc.HealthStatus = toString(HealthStatus::kSevere);
@@ -718,7 +724,7 @@ void Engine::pointCname(const std::string& name) {
         if (!o.ok()) return launchFailed(*env, "Creating the CNAME failed: " + o.error().Message);
         emit(*env, Severity::kInfo,
              "Successfully launched environment: " + env->desc.EnvironmentName);
-        const Duration took = ports_.clock.now() - env->desc.DateCreated;
+        const Duration took = ports_.clock.now() - env->launchedAt;
         if (env->config.enhancedHealth) {
           emit(*env, Severity::kInfo,
                "Environment health has transitioned from Pending to Ok. Initialization "
@@ -730,6 +736,10 @@ void Engine::pointCname(const std::string& name) {
         if (env->config.enhancedHealth) {
           env->health.status = HealthStatus::kOk;
           env->desc.HealthStatus = toString(HealthStatus::kOk);
+        }
+        if (env->rebuilding) {
+          emit(*env, Severity::kInfo, "rebuildEnvironment completed successfully.");
+          env->rebuilding = false;
         }
         setState(*env, EnvironmentStatus::kReady, HealthColor::kGreen);
         startHealthMonitor(name);

@@ -170,6 +170,14 @@ class Engine {
   // operations ("<operation> is starting.", "... completed successfully."); it is not in
   // eb-reference 7.5.
   ports::Outcome<ports::Empty> restartAppServer(const std::string& name);
+  // RebuildEnvironment (eb-reference 7.2; DG environment-management-rebuild): deletes every
+  // resource of a Ready environment (CNAME record, group and instances, load balancer and target
+  // group, or the Elastic IP) and creates them again with new ids, the same name, id, CNAME,
+  // configuration and version. A terminated environment can be rebuilt within 42 days if its
+  // CNAME is still free. The environment is Launching meanwhile; a coupled database comes back
+  // empty, and a warning says so. The event wording ("rebuildEnvironment is starting.", ...)
+  // follows EB's pattern for named operations; it is not in eb-reference 7.5.
+  ports::Outcome<ports::Empty> rebuildEnvironment(const std::string& name);
 
   // DescribeEnvironmentHealth (eb-reference 5.4, 7.2): the enhanced status, colour and causes of
   // the last refresh, per instance too. Refused (InvalidRequestException) with basic health.
@@ -237,8 +245,11 @@ class Engine {
   void warn(Env& env, const std::string& warning);
   void record(std::string_view kind, std::string_view entity,
               std::vector<ports::TelemetryField> fields);
-  void tearDown(const std::string& env);
-  void finishTermination(const std::string& env);
+  void launch(const std::string& env);  // creates the resources: a new environment's or a rebuild's
+  // Deletes the environment's resources (CNAME record, group and instances, then the load
+  // balancer and target group or the Elastic IP), then calls `done`.
+  void tearDown(const std::string& env, std::function<void()> done);
+  void releaseFrontEnd(const std::string& env, std::function<void()> done);
   // Runs `then` once every one of `ids` is terminated (looked at every `interval`), or after
   // `limit` at the latest.
   void whenTerminated(std::vector<std::string> ids, sim::Duration interval, sim::Duration limit,

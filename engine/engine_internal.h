@@ -86,6 +86,9 @@ struct Engine::Env {
   EnvironmentHealth health;
   HealthCache healthCache;
   bool monitored = false;
+  int launches = 1;              // the launch and each rebuild: a health monitor serves one launch
+  bool rebuilding = false;       // a RebuildEnvironment is under way (lifecycle.cc)
+  sim::SimTime launchedAt;       // when the launch (or the rebuild) began
   int expectedDeploymentId = 1;  // the last successful code deployment's id (launch: 1)
   int desired() const { return config.desiredCapacity.value_or(config.minSize); }
   bool single() const { return config.type == EnvironmentType::kSingleInstance; }

@@ -62,11 +62,12 @@ void Engine::startHealthMonitor(const std::string& name) {
     return;
   }
   e->monitored = true;
-  every(healthRefresh_, [this, name](const std::function<void()>& again) {
+  every(healthRefresh_, [this, name, launch = e->launches](const std::function<void()>& again) {
     Env* env = find(name);
-    if (env == nullptr || env->desc.Status == EnvironmentStatus::kTerminating ||
+    if (env == nullptr || env->launches != launch) return;  // gone, or rebuilt: the loop ends
+    if (env->desc.Status == EnvironmentStatus::kTerminating ||
         env->desc.Status == EnvironmentStatus::kTerminated) {
-      if (env != nullptr) env->monitored = false;
+      env->monitored = false;
       return;  // the loop ends
     }
     refreshHealth(name, again);
@@ -83,7 +84,8 @@ void Engine::refreshHealth(const std::string& name, std::function<void()> again)
       [this, name, state,
        again = std::move(again)](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
         Env* env = find(name);
-        if (env == nullptr) return;
+        // A rebuild began meanwhile: its own monitor starts when it is Ready.
+        if (env == nullptr || env->desc.Status == EnvironmentStatus::kLaunching) return;
         if (!o.ok()) return again();  // no answer this time: the last assessment stands
         HealthCache& cache = env->healthCache;
         const auto& groups = o.value().AutoScalingGroups;

@@ -82,11 +82,18 @@ ports::Outcome<ports::Empty> Engine::terminateEnvironment(const std::string& nam
   }
   setState(*e, EnvironmentStatus::kTerminating, HealthColor::kGrey);
   emit(*e, Severity::kInfo, "terminateEnvironment is starting.");
-  after(Duration::zero(), [this, name] { tearDown(name); });
+  after(Duration::zero(), [this, name] {
+    tearDown(name, [this, name] {
+      Env* env = find(name);
+      if (env == nullptr) return;
+      emit(*env, Severity::kInfo, "terminateEnvironment completed successfully.");
+      setState(*env, EnvironmentStatus::kTerminated, HealthColor::kGrey);
+    });
+  });
   return ports::Empty{};
 }
 
-void Engine::tearDown(const std::string& name) {
+void Engine::tearDown(const std::string& name, std::function<void()> done) {
   Env* e = find(name);
   if (e == nullptr) return;
   // 1. The CNAME stops pointing at us (only if it still does: it may have been swapped).
@@ -94,60 +101,107 @@ void Engine::tearDown(const std::string& name) {
   aws<ports::ChangeInfo>([this, dns](auto cb) { ports_.route53.changeResourceRecordSets(dns, cb); },
                          [](ports::Outcome<ports::ChangeInfo>) {});
   // 2. The group and its instances.
-  describeGroup(
-      e->groupName, [this, name](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
-        Env* env = find(name);
-        if (env == nullptr) return;
-        std::vector<std::string> ids;
-        if (o.ok() && !o.value().AutoScalingGroups.empty()) {
-          for (const auto& i : o.value().AutoScalingGroups[0].Instances)
-            ids.push_back(i.InstanceId);
-        }
-        aws<ports::Empty>(
-            [this, group = env->groupName](auto cb) {
-              ports_.autoscaling.deleteAutoScalingGroup({group, true}, cb);
-            },
-            [this, name, ids](ports::Outcome<ports::Empty>) {
-              Env* en = find(name);
-              if (en == nullptr) return;
-              emit(*en, Severity::kInfo,
-                   "Waiting for EC2 instances to terminate. This may take a few minutes.");
-              whenTerminated(ids, kPoll, Duration::minutes(15),
-                             [this, name] { finishTermination(name); });
-            });
-      });
+  describeGroup(e->groupName, [this, name, done = std::move(done)](
+                                  ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+    Env* env = find(name);
+    if (env == nullptr) return;
+    std::vector<std::string> ids;
+    if (o.ok() && !o.value().AutoScalingGroups.empty()) {
+      for (const auto& i : o.value().AutoScalingGroups[0].Instances) ids.push_back(i.InstanceId);
+    }
+    aws<ports::Empty>(
+        [this, group = env->groupName](auto cb) {
+          ports_.autoscaling.deleteAutoScalingGroup({group, true}, cb);
+        },
+        [this, name, ids, done](ports::Outcome<ports::Empty>) {
+          Env* en = find(name);
+          if (en == nullptr) return;
+          emit(*en, Severity::kInfo,
+               "Waiting for EC2 instances to terminate. This may take a few minutes.");
+          whenTerminated(ids, kPoll, Duration::minutes(15),
+                         [this, name, done] { releaseFrontEnd(name, done); });
+        });
+  });
 }
 
-void Engine::finishTermination(const std::string& name) {
+void Engine::releaseFrontEnd(const std::string& name, std::function<void()> done) {
   Env* e = find(name);
   if (e == nullptr) return;
   if (e->single()) {
     // 3. A SingleInstance environment has no load balancer: its Elastic IP is released.
     aws<ports::Empty>(
         [this, alloc = e->addressAllocation](auto cb) { ports_.ec2.releaseAddress({alloc}, cb); },
-        [this, name](ports::Outcome<ports::Empty>) {
-          Env* en = find(name);
-          if (en == nullptr) return;
-          emit(*en, Severity::kInfo, "terminateEnvironment completed successfully.");
-          setState(*en, EnvironmentStatus::kTerminated, HealthColor::kGrey);
-        });
+        [done](ports::Outcome<ports::Empty>) { done(); });
     return;
   }
   // 3. The load balancer (with its listener), then the target group it no longer uses.
   aws<ports::Empty>(
       [this, lb = e->loadBalancerArn](auto cb) { ports_.elb.deleteLoadBalancer({lb}, cb); },
-      [this, name](ports::Outcome<ports::Empty>) {
+      [this, name, done](ports::Outcome<ports::Empty>) {
         Env* env = find(name);
         if (env == nullptr) return;
         aws<ports::Empty>(
             [this, tg = env->targetGroupArn](auto cb) { ports_.elb.deleteTargetGroup({tg}, cb); },
-            [this, name](ports::Outcome<ports::Empty>) {
-              Env* en = find(name);
-              if (en == nullptr) return;
-              emit(*en, Severity::kInfo, "terminateEnvironment completed successfully.");
-              setState(*en, EnvironmentStatus::kTerminated, HealthColor::kGrey);
-            });
+            [done](ports::Outcome<ports::Empty>) { done(); });
       });
+}
+
+// --- Rebuild ---------------------------------------------------------------------------------
+
+ports::Outcome<ports::Empty> Engine::rebuildEnvironment(const std::string& name) {
+  Env* e = find(name);
+  if (e == nullptr) return notFound(name);
+  const bool terminated = e->desc.Status == EnvironmentStatus::kTerminated;
+  const SimTime now = ports_.clock.now();
+  if (terminated) {
+    // DG environment-management-rebuild: within six weeks (42 days) of the termination, under
+    // the same name, id and CNAME (if no other environment took it meanwhile).
+    if (now - e->desc.DateUpdated > Duration::hours(42 * 24)) {
+      return invalid("Environment " + name +
+                     " was terminated more than 42 days ago and can no longer be rebuilt.");
+    }
+    for (const auto& [other, o] : environments_) {
+      if (o.get() != e && o->desc.CNAME == e->desc.CNAME &&
+          o->desc.Status != EnvironmentStatus::kTerminated) {
+        return invalid("DNS name (" + e->desc.CNAME + ") is not available.");
+      }
+    }
+  } else if (e->desc.Status != EnvironmentStatus::kReady) {
+    return notReady(name);
+  }
+  e->requestId = newRequestId();
+  e->rebuilding = true;  // lets setState() take it out of Terminated
+  e->launchedAt = now;
+  ++e->launches;  // the health monitor of the old resources ends
+  e->monitored = false;
+  setState(*e, EnvironmentStatus::kLaunching, HealthColor::kGrey);
+  emit(*e, Severity::kInfo, "rebuildEnvironment is starting.");
+  if (e->config.database && e->config.database->coupled) {
+    // The DG's warning: the coupled database is deleted and comes back without its data.
+    warn(*e, "Rebuilding environment " + name + " replaces its coupled " +
+                 e->config.database->engine + " database with a new, empty one: its data is lost.");
+  }
+  auto relaunch = [this, name] {
+    Env* env = find(name);
+    if (env == nullptr) return;
+    // New resources, new ids: nothing of the old ones is remembered.
+    env->loadBalancerArn.clear();
+    env->targetGroupArn.clear();
+    env->groupName.clear();
+    env->addressAllocation.clear();
+    env->announced.clear();
+    env->assessor = HealthAssessor{};
+    env->health = EnvironmentHealth{};
+    env->healthCache = HealthCache{};
+    env->desc.HealthStatus.clear();
+    launch(name);
+  };
+  if (terminated) {
+    after(Duration::zero(), relaunch);
+  } else {
+    after(Duration::zero(), [this, name, relaunch] { tearDown(name, relaunch); });
+  }
+  return ports::Empty{};
 }
 
 // --- Clone -----------------------------------------------------------------------------------

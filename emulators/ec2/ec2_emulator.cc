@@ -289,8 +289,9 @@ void Ec2Emulator::allocateAddress(ports::AllocateAddressRequest,
   R result;
   std::string hex = sim::toHex16(addressRng_.nextU64()) + sim::toHex16(addressRng_.nextU64());
   result.AllocationId = "eipalloc-" + hex.substr(0, 17);
-  // A public address in a documentation-style range, unique per allocation.
-  const std::uint64_t n = addresses_.size() + 1;
+  // A public address in a documentation-style range, unique per allocation (a released address
+  // is not handed out again, so two live ones never share an address).
+  const std::uint64_t n = ++addressesAllocated_;
   result.PublicIp = "54.210." + std::to_string(n / 250) + "." + std::to_string(10 + n % 250);
   addresses_.emplace(result.AllocationId, ElasticIp{result.PublicIp, ""});
   ec2Api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));

@@ -235,6 +235,7 @@ class Ec2Emulator final : public ports::Ec2Api, public ports::SsmApi, public por
   std::map<std::string, sim::SimTime> zoneOutageUntil_;
   std::vector<std::function<void(const std::string&)>> listeners_;
   std::map<std::string, ElasticIp> addresses_;  // by allocation id
+  std::uint64_t addressesAllocated_ = 0;        // ever, released ones too: numbers each address
   // Change numbers for ReadAgentReports' ChangedSince: bumped by every change of an instance.
   std::uint64_t agentChangeNumber_ = 0;
   ChangeLog agentNews_;                    // each instance's last change

@@ -1,6 +1,8 @@
 // Terminate, clone, swap and blue/green against the emulators (eb-reference 4 and 7.5).
 
 #include <catch2/catch.hpp>
+#include <set>
+#include <string>
 
 #include "engine_harness.h"
 
@@ -337,4 +339,150 @@ TEST_CASE("an abort while a throttled create is being retried leaves no orphan g
   REQUIRE(hit.exercised);
   CHECK(hit.groups == 1);  // only the permanent group
   CHECK(hit.versions == std::map<std::string, int>{{"v1", 2}});
+}
+
+namespace {
+
+std::set<std::string> liveIds(const Harness& h) {
+  const auto ids = h.cloud.ec2().liveInstanceIds();
+  return {ids.begin(), ids.end()};
+}
+
+}  // namespace
+
+TEST_CASE("eb-reference 7.2: RebuildEnvironment replaces every resource, same name, id and CNAME",
+          "[engine][lifecycle][rebuild]") {
+  Harness h;
+  h.createReady("shop-rebuilt", 3);
+  REQUIRE(h.engine.deploy("shop-rebuilt", "v2").ok());
+  h.runDeployment("shop-rebuilt");
+  const auto before = *h.engine.describe("shop-rebuilt");
+  const auto oldIds = liveIds(h);
+  const std::string oldTargetGroup = h.targetGroup("shop-rebuilt");
+  REQUIRE(oldIds.size() == 3);
+
+  REQUIRE(h.engine.rebuildEnvironment("shop-rebuilt").ok());
+  CHECK(h.engine.describe("shop-rebuilt")->Status == EnvironmentStatus::kLaunching);
+  CHECK(h.engine.describe("shop-rebuilt")->Health == HealthColor::kGrey);
+  // Busy: a second rebuild, a deployment or a terminate is refused meanwhile.
+  CHECK_FALSE(h.engine.rebuildEnvironment("shop-rebuilt").ok());
+  CHECK_FALSE(h.engine.deploy("shop-rebuilt", "v1").ok());
+  CHECK_FALSE(h.engine.terminateEnvironment("shop-rebuilt").ok());
+
+  for (int i = 0; i < 120 && h.engine.describe("shop-rebuilt")->Status != EnvironmentStatus::kReady;
+       ++i) {
+    h.w.runFor(Duration::seconds(10));
+  }
+  const auto after = *h.engine.describe("shop-rebuilt");
+  CHECK(after.Status == EnvironmentStatus::kReady);
+  CHECK(after.Health == HealthColor::kGreen);
+  CHECK(after.HealthStatus == "Ok");
+  CHECK(after.EnvironmentId == before.EnvironmentId);
+  CHECK(after.CNAME == before.CNAME);
+  CHECK(after.VersionLabel == "v2");  // the expected version comes back
+  CHECK(after.DateCreated == before.DateCreated);
+  // New resources: no instance survived, and the target group is another one.
+  const auto newIds = liveIds(h);
+  CHECK(newIds.size() == 3);
+  for (const auto& id : newIds) CHECK(oldIds.count(id) == 0);
+  CHECK(h.targetGroup("shop-rebuilt") != oldTargetGroup);
+  CHECK(h.inServiceVersions("shop-rebuilt") == std::map<std::string, int>{{"v2", 3}});
+  CHECK(h.cloud.route53().resolve(after.CNAME)->ResourceRecords ==
+        std::vector<std::string>{after.EndpointURL});
+
+  const auto m = h.messages("shop-rebuilt");
+  const std::vector<std::string> expected = {
+      "rebuildEnvironment is starting.",
+      "Waiting for EC2 instances to terminate. This may take a few minutes.",
+      "Waiting for EC2 instances to launch. This may take a few minutes.",
+      "Successfully launched environment: shop-rebuilt",
+      "rebuildEnvironment completed successfully."};
+  auto from = std::find(m.begin(), m.end(), expected[0]);
+  for (const auto& e : expected) {
+    const auto it = std::find(from, m.end(), e);
+    CHECK(it != m.end());
+    from = it;
+  }
+  // The health monitor of the old resources ended; the new one keeps the environment Ok.
+  h.w.runFor(Duration::minutes(10));
+  CHECK(h.engine.describe("shop-rebuilt")->HealthStatus == "Ok");
+  CHECK(h.engine.describe("shop-rebuilt")->Health == HealthColor::kGreen);
+}
+
+TEST_CASE("DG environment-management-rebuild: a terminated environment is rebuilt within 42 days",
+          "[engine][lifecycle][rebuild]") {
+  Harness h;
+  h.createReady("shop-back", 2);
+  const auto before = *h.engine.describe("shop-back");
+  REQUIRE(h.engine.terminateEnvironment("shop-back").ok());
+  h.w.runFor(Duration::minutes(5));
+  REQUIRE(h.engine.describe("shop-back")->Status == EnvironmentStatus::kTerminated);
+  REQUIRE(liveIds(h).empty());
+
+  REQUIRE(h.engine.rebuildEnvironment("shop-back").ok());
+  CHECK(h.engine.describe("shop-back")->Status == EnvironmentStatus::kLaunching);
+  h.w.runFor(Duration::minutes(10));
+  const auto after = *h.engine.describe("shop-back");
+  CHECK(after.Status == EnvironmentStatus::kReady);
+  CHECK(after.Health == HealthColor::kGreen);
+  CHECK(after.EnvironmentId == before.EnvironmentId);
+  CHECK(after.CNAME == before.CNAME);
+  CHECK(liveIds(h).size() == 2);
+  CHECK(h.said("shop-back", "rebuildEnvironment completed successfully."));
+
+  SECTION("not after 42 days") {
+    REQUIRE(h.engine.terminateEnvironment("shop-back").ok());
+    h.w.runFor(Duration::hours(42 * 24) + Duration::minutes(10));
+    const auto late = h.engine.rebuildEnvironment("shop-back");
+    REQUIRE_FALSE(late.ok());
+    CHECK(late.error().Code == "InvalidParameterValue");
+    CHECK_THAT(late.error().Message, Catch::Contains("more than 42 days ago"));
+  }
+  SECTION("not when another environment took its CNAME") {
+    REQUIRE(h.engine.terminateEnvironment("shop-back").ok());
+    h.w.runFor(Duration::minutes(5));
+    auto r = h.request("shop-other");
+    r.CNAMEPrefix = "shop-back";
+    REQUIRE(h.engine.createEnvironment(r).ok());
+    const auto taken = h.engine.rebuildEnvironment("shop-back");
+    REQUIRE_FALSE(taken.ok());
+    CHECK(taken.error().Message ==
+          "DNS name (shop-back.us-east-1.elasticbeanstalk.com) is not available.");
+  }
+}
+
+TEST_CASE(
+    "DG environment-management-rebuild: the coupled database comes back empty, with a warning",
+    "[engine][lifecycle][rebuild]") {
+  Harness h;
+  auto r = h.request("shop-rdb");
+  r.Config.database = DatabaseConfig{};
+  REQUIRE(h.engine.createEnvironment(r).ok());
+  h.w.runFor(Duration::minutes(6));
+  CHECK(h.engine.rebuildEnvironment("nope-nope").error().Message ==
+        "No Environment found for EnvironmentName = 'nope-nope'.");
+  REQUIRE(h.engine.rebuildEnvironment("shop-rdb").ok());
+  const auto d = *h.engine.describe("shop-rdb");
+  REQUIRE(d.Warnings.size() == 1);
+  CHECK_THAT(d.Warnings[0], Catch::Contains("new, empty one: its data is lost"));
+}
+
+TEST_CASE("eb-reference 6: rebuilding a SingleInstance environment gives it a new Elastic IP",
+          "[engine][lifecycle][rebuild]") {
+  Harness h;
+  auto r = h.request("shop-single");
+  r.Config.type = ebsim::engine::EnvironmentType::kSingleInstance;
+  REQUIRE(h.engine.createEnvironment(r).ok());
+  h.w.runFor(Duration::minutes(6));
+  const auto before = *h.engine.describe("shop-single");
+  REQUIRE(before.Status == EnvironmentStatus::kReady);
+  REQUIRE(h.engine.rebuildEnvironment("shop-single").ok());
+  h.w.runFor(Duration::minutes(10));
+  const auto after = *h.engine.describe("shop-single");
+  CHECK(after.Status == EnvironmentStatus::kReady);
+  CHECK(after.Health == HealthColor::kGreen);
+  CHECK(after.EndpointURL != before.EndpointURL);
+  CHECK(h.cloud.route53().resolve(after.CNAME)->ResourceRecords ==
+        std::vector<std::string>{after.EndpointURL});
+  CHECK(liveIds(h).size() == 1);
 }

@@ -250,6 +250,46 @@ TEST_CASE("eb-reference 4 and 7.2: swap CNAMEs, terminate, IncludeDeleted, DNS a
   CHECK(a.cloud.route("nowhere.example.com").status == 404);
 }
 
+TEST_CASE("eb-reference 7.2: RebuildEnvironment, running or terminated, by name or id",
+          "[serve][api][rebuild]") {
+  Api a;
+  REQUIRE(a.call("Action=CreateApplication&ApplicationName=shop").status == 200);
+  const auto created =
+      a.call("Action=CreateEnvironment&ApplicationName=shop&EnvironmentName=shop-web");
+  REQUIRE(created.status == 200);
+  const std::string id = first(created.body, "EnvironmentId");
+  const auto host = "shop-web.us-east-1.elasticbeanstalk.com";
+  a.run(Duration::minutes(10));
+  const auto before = a.cloud.route(host);
+  REQUIRE(before.status == 200);
+
+  CHECK(first(a.call("Action=RebuildEnvironment").body, "Code") == "MissingParameter");
+  CHECK(first(a.call("Action=RebuildEnvironment&EnvironmentName=nope").body, "Message") ==
+        "No Environment found for EnvironmentName = 'nope'.");
+  const auto rebuild = a.call("Action=RebuildEnvironment&EnvironmentId=" + id);
+  REQUIRE(rebuild.status == 200);
+  CHECK(rebuild.body.find("<RebuildEnvironmentResponse") != std::string::npos);
+  CHECK(a.status("shop-web") == "Launching");
+  // Its RequestId is the events' RequestId.
+  const std::string requestId = first(rebuild.body, "RequestId");
+  const auto events = a.call("Action=DescribeEvents&RequestId=" + requestId).body;
+  CHECK(events.find("rebuildEnvironment is starting.") != std::string::npos);
+  a.run(Duration::minutes(15));
+  CHECK(a.status("shop-web") == "Ready");
+  const auto after = a.cloud.route(host);
+  REQUIRE(after.status == 200);
+  CHECK(after.instanceId != before.instanceId);
+
+  // Terminated, it is found by id and comes back under the same name and CNAME.
+  REQUIRE(a.call("Action=TerminateEnvironment&EnvironmentName=shop-web").status == 200);
+  a.run(Duration::minutes(15));
+  CHECK(a.cloud.route(host).status != 200);
+  REQUIRE(a.call("Action=RebuildEnvironment&EnvironmentId=" + id).status == 200);
+  a.run(Duration::minutes(15));
+  CHECK(a.status("shop-web") == "Ready");
+  CHECK(a.cloud.route(host).status == 200);
+}
+
 TEST_CASE("eb-reference 1.3: during an AllAtOnce deployment the data plane fails requests",
           "[serve][api]") {
   Api a;

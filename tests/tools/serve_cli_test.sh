@@ -2,7 +2,7 @@
 # `ebsim serve` driven by the real AWS CLI v2 (Debian's awscli, /usr/bin/aws) and curl, as a
 # user would: an application and versions, an environment with option settings, Ready, the
 # data plane answering v1, a Rolling update to v2 seen through the data plane with no failed
-# request, events, a second environment and a CNAME swap, termination, a restart that finds
+# request, events, a second environment and a CNAME swap, termination, a rebuild, a restart that finds
 # the state again, and malformed requests that leave the server serving.
 # Usage: serve_cli_test.sh path/to/ebsim
 set -uo pipefail
@@ -131,6 +131,12 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 check "terminate-environment ends Terminated" test "$terminated" -eq 1
+# Rebuilt by id within 42 days: the same environment comes back under the CNAME it had last
+# (shop-green's, after the swap), with new instances.
+eb rebuild-environment --environment-id "$blue_id"
+check "rebuild-environment of the terminated shop-blue" test $? -eq 0
+check "the rebuilt shop-blue becomes Ready" wait_status shop-blue Ready
+check "and the data plane reaches it again" grep -q '"environment":"shop-blue"' <<<"$(hit shop-green.us-east-1.elasticbeanstalk.com)"
 
 # Malformed requests: each gets an error or a closed connection, and the server goes on.
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d 'Action=NoSuchThing' "http://127.0.0.1:$api/")
@@ -154,6 +160,7 @@ check "after a restart shop-green is there, Ready on v2 ($green)" test "$(tr -s 
 versions=$(eb describe-application-versions --application-name shop --query 'length(ApplicationVersions)')
 check "and the versions ($versions)" test "$versions" = 2
 check "and the data plane answers from it" grep -q '"environment":"shop-green"' <<<"$(hit shop.us-east-1.elasticbeanstalk.com)"
+check "and the rebuilt shop-blue is Ready ($(status_of shop-blue))" wait_status shop-blue Ready
 
 # Killed without warning right after a change: the state file is whole, and has the change.
 eb create-application --application-name after-kill >/dev/null

@@ -340,6 +340,7 @@ void EbApi::dispatch(const QueryRequest& q, Writer& w) {
       {"DescribeEnvironments", &EbApi::describeEnvironments},
       {"DescribeEvents", &EbApi::describeEvents},
       {"DescribeInstancesHealth", &EbApi::describeInstancesHealth},
+      {"RebuildEnvironment", &EbApi::rebuildEnvironment},
       {"RestartAppServer", &EbApi::restartAppServer},
       {"SwapEnvironmentCNAMEs", &EbApi::swapEnvironmentCnames},
       {"TerminateEnvironment", &EbApi::terminateEnvironment},
@@ -456,7 +457,7 @@ void EbApi::describeApplicationVersions(const QueryRequest& q, Writer& w) {
 // --- Environments ----------------------------------------------------------------------------
 
 engine::EnvironmentDescription EbApi::environmentOf(const QueryRequest& q,
-                                                    const std::string& prefix) {
+                                                    const std::string& prefix, bool terminatedToo) {
   const auto name = q.get(prefix + "EnvironmentName");
   const auto id = q.get(prefix + "EnvironmentId");
   if ((!name || name->empty()) && (!id || id->empty())) {
@@ -465,7 +466,7 @@ engine::EnvironmentDescription EbApi::environmentOf(const QueryRequest& q,
                        prefix + "EnvironmentId.");
   }
   for (const auto& e : cloud_.engine().describeAll()) {
-    if (e.Status == engine::EnvironmentStatus::kTerminated) continue;
+    if (e.Status == engine::EnvironmentStatus::kTerminated && !terminatedToo) continue;
     if ((name && !name->empty() && e.EnvironmentName == *name) ||
         (id && !id->empty() && e.EnvironmentId == *id)) {
       return e;
@@ -648,6 +649,12 @@ void EbApi::swapEnvironmentCnames(const QueryRequest& q, Writer&) {
 void EbApi::restartAppServer(const QueryRequest& q, Writer& w) {
   const auto env = environmentOf(q);
   valueOr(cloud_.engine().restartAppServer(env.EnvironmentName));
+  w.requestId = cloud_.engine().requestIdOf(env.EnvironmentName);
+}
+
+void EbApi::rebuildEnvironment(const QueryRequest& q, Writer& w) {
+  const auto env = environmentOf(q, "", true);
+  valueOr(cloud_.engine().rebuildEnvironment(env.EnvironmentName));
   w.requestId = cloud_.engine().requestIdOf(env.EnvironmentName);
 }
 

@@ -58,6 +58,7 @@ class EbApi {
   void swapEnvironmentCnames(const QueryRequest& q, Writer& w);
   void abortEnvironmentUpdate(const QueryRequest& q, Writer& w);
   void restartAppServer(const QueryRequest& q, Writer& w);
+  void rebuildEnvironment(const QueryRequest& q, Writer& w);
   void describeEvents(const QueryRequest& q, Writer& w);
   void describeEnvironmentHealth(const QueryRequest& q, Writer& w);
   void checkDnsAvailability(const QueryRequest& q, Writer& w);
@@ -70,9 +71,11 @@ class EbApi {
   const std::vector<OptionSetting>& templateOf(const std::string& application,
                                                const std::string& name) const;
 
-  // The environment a request names (EnvironmentName, or EnvironmentId), as it is now.
+  // The environment a request names (EnvironmentName, or EnvironmentId), as it is now; a
+  // terminated one only if `terminatedToo` (RebuildEnvironment).
   engine::EnvironmentDescription environmentOf(const QueryRequest& q,
-                                               const std::string& prefix = "");
+                                               const std::string& prefix = "",
+                                               bool terminatedToo = false);
   void writeEnvironment(Writer& w, const engine::EnvironmentDescription& e);
 
   LiveCloud& cloud_;

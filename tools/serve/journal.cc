@@ -43,7 +43,7 @@ bool isMutating(const std::string& action) {
          action == "UpdateEnvironment" || action == "TerminateEnvironment" ||
          action == "SwapEnvironmentCNAMEs" || action == "AbortEnvironmentUpdate" ||
          action == "CreateConfigurationTemplate" || action == "DeleteConfigurationTemplate" ||
-         action == "RestartAppServer";
+         action == "RestartAppServer" || action == "RebuildEnvironment";
 }
 
 Journal::Journal(std::string dir) : dir_(std::move(dir)) {}

@@ -521,7 +521,11 @@ TEST_CASE("Elastic IPs: allocate, associate, move, drop on terminate, release, q
   REQUIRE(left.ok());
   REQUIRE(left.value().Addresses.size() == 1);
   CHECK(left.value().Addresses[0].AllocationId == b.value().AllocationId);
-  CHECK(allocate().ok());  // room again under the quota
+  const auto d = allocate();  // room again under the quota
+  REQUIRE(d.ok());
+  // A new address: neither the released one nor (the bug this guards) the live one of b.
+  CHECK(d.value().PublicIp != a.value().PublicIp);
+  CHECK(d.value().PublicIp != b.value().PublicIp);
 }
 
 TEST_CASE("an instance whose user data names an Elastic IP takes it over when it boots",
