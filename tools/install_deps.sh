@@ -6,9 +6,16 @@ set -euo pipefail
 packages=(
   build-essential cmake ccache git python3
   libboost1.81-dev nlohmann-json3-dev libcli11-dev libspdlog-dev catch2 libbenchmark-dev
+  libssl-dev  # OpenSSL's libcrypto: SHA-256 and HMAC for ebsim serve's SigV4 verification
   clang-format clang
   awscli curl  # the serve test drives ebsim serve with the AWS CLI v2 (/usr/bin/aws)
 )
+
+# The JavaScript SDK test needs Node.js and npm: the machine's own if it has them (a newer one
+# than Debian's may be installed outside apt), otherwise Debian's.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

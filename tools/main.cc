@@ -392,6 +392,13 @@ int main(int argc, char** argv) {
   serveCmd->add_option("--scenario", serveOptions.scenario,
                        "Take versions' behaviour, instance timings and region from this scenario");
   serveCmd->add_option("--host", serveOptions.host, "Address to listen on (default 127.0.0.1)");
+  CLI::Option* keyId = serveCmd->add_option(
+      "--access-key-id", serveOptions.accessKey.id,
+      "Verify SigV4: serve only requests signed with this key (needs --secret-access-key)");
+  CLI::Option* secret = serveCmd->add_option("--secret-access-key", serveOptions.accessKey.secret,
+                                             "The secret of --access-key-id");
+  keyId->needs(secret);
+  secret->needs(keyId);
 
   try {
     app.parse(argc, argv);

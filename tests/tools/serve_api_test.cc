@@ -9,6 +9,7 @@
 #include "tools/serve/eb_api.h"
 #include "tools/serve/live_cloud.h"
 #include "tools/serve/query.h"
+#include "tools/serve/sigv4.h"
 #include "tools/serve/xml.h"
 
 using ebsim::serve::ApiError;
@@ -513,4 +514,97 @@ TEST_CASE(
         "InvalidParameterValue");
   CHECK(first(a.call("Action=DescribeEvents&MaxRecords=0").body, "Code") ==
         "InvalidParameterValue");
+}
+
+// --- SigV4 ----------------------------------------------------------------------------------
+
+namespace {
+
+using ebsim::serve::SignedRequest;
+
+// AWS's published example (General Reference, "Examples of the complete Signature Version 4
+// signing process"): IAM ListUsers, key AKIDEXAMPLE, 2015-08-30 12:36:00 UTC.
+constexpr const char* kExampleSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+constexpr std::int64_t kExampleTime = 1440938160;  // 20150830T123600Z
+
+SignedRequest listUsers() {
+  SignedRequest r;
+  r.method = "GET";
+  r.target = "/?Action=ListUsers&Version=2010-05-08";
+  r.headers = {{"Host", "iam.amazonaws.com"},
+               {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
+               {"X-Amz-Date", "20150830T123600Z"}};
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("SigV4: AWS's published ListUsers example, step by step", "[serve][sigv4]") {
+  const SignedRequest r = listUsers();
+  const std::string canonical =
+      ebsim::serve::canonicalRequest(r, {"content-type", "host", "x-amz-date"});
+  CHECK(canonical ==
+        "GET\n/\nAction=ListUsers&Version=2010-05-08\n"
+        "content-type:application/x-www-form-urlencoded; charset=utf-8\nhost:iam.amazonaws.com\n"
+        "x-amz-date:20150830T123600Z\n\ncontent-type;host;x-amz-date\n"
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(ebsim::serve::sha256Hex(canonical) ==
+        "f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59");
+  const std::string scope = "20150830/us-east-1/iam/aws4_request";
+  const std::string toSign = ebsim::serve::stringToSign("20150830T123600Z", scope, canonical);
+  CHECK(ebsim::serve::signature(kExampleSecret, scope, toSign) ==
+        "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
+}
+
+TEST_CASE("SigV4: the verifier accepts the example and answers AWS's errors otherwise",
+          "[serve][sigv4]") {
+  const ebsim::serve::SigV4Verifier iam({"AKIDEXAMPLE", kExampleSecret}, "us-east-1", "iam");
+  SignedRequest r = listUsers();
+  const std::string good =
+      "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, "
+      "SignedHeaders=content-type;host;x-amz-date, "
+      "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
+  auto withAuth = [&](const std::string& auth) {
+    SignedRequest s = r;
+    s.headers.emplace_back("Authorization", auth);
+    return s;
+  };
+  auto code = [&](const SignedRequest& s, std::int64_t now = kExampleTime) {
+    const auto e = iam.verify(s, now);
+    return e ? e->code : std::string("ok");
+  };
+  CHECK(code(withAuth(good)) == "ok");
+  CHECK(code(withAuth(good), kExampleTime + 14 * 60) == "ok");
+  CHECK(code(r) == "MissingAuthenticationToken");
+  CHECK(iam.verify(r, kExampleTime)->status == 403);
+  CHECK(code(withAuth(
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request")) ==
+        "IncompleteSignature");
+  CHECK(code(withAuth("AWS4-HMAC-SHA1 whatever")) == "IncompleteSignature");
+  std::string otherKey = good;
+  otherKey.replace(otherKey.find("AKIDEXAMPLE"), 11, "AKIDOTHER00");
+  CHECK(code(withAuth(otherKey)) == "InvalidClientTokenId");
+  std::string badSignature = good;
+  badSignature.back() = badSignature.back() == '7' ? '8' : '7';
+  CHECK(code(withAuth(badSignature)) == "SignatureDoesNotMatch");
+  // The body is signed: a changed payload no longer matches.
+  SignedRequest tampered = withAuth(good);
+  tampered.body = "Action=DeleteUser";
+  CHECK(code(tampered) == "SignatureDoesNotMatch");
+  // A signed header changed on the way.
+  SignedRequest moved = withAuth(good);
+  moved.headers[0].second = "evil.example.com";
+  CHECK(code(moved) == "SignatureDoesNotMatch");
+  // Time: more than 15 minutes either way.
+  const auto late = iam.verify(withAuth(good), kExampleTime + 16 * 60);
+  REQUIRE(late);
+  CHECK(late->code == "SignatureDoesNotMatch");
+  CHECK(std::string(late->what()) ==
+        "Signature expired: 20150830T123600Z is now earlier than 20150830T123700Z "
+        "(20150830T125200Z - 15 min.)");
+  CHECK(code(withAuth(good), kExampleTime - 16 * 60) == "SignatureDoesNotMatch");
+  // Scope: another region or service.
+  const ebsim::serve::SigV4Verifier west({"AKIDEXAMPLE", kExampleSecret}, "us-west-2", "iam");
+  CHECK(std::string(west.verify(withAuth(good), kExampleTime)->what()) ==
+        "Credential should be scoped to a valid region, not 'us-east-1'. ");
 }

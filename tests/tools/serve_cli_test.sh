@@ -3,7 +3,7 @@
 # user would: an application and versions, an environment with option settings, Ready, the
 # data plane answering v1, a Rolling update to v2 seen through the data plane with no failed
 # request, events, a second environment and a CNAME swap, termination, a rebuild, a restart that finds
-# the state again, and malformed requests that leave the server serving.
+# the state again, malformed requests that leave the server serving, and SigV4 verification.
 # Usage: serve_cli_test.sh path/to/ebsim
 set -uo pipefail
 ebsim="$1"
@@ -170,6 +170,22 @@ check "state.json is whole JSON after kill -9" python3 -c 'import json,sys; json
 start_server
 apps=$(eb describe-applications --query 'length(Applications)')
 check "after kill -9 the restarted server has every application ($apps)" test "$apps" = 2
+
+# SigV4 verification with a configured key: the CLI's real signatures pass, others get AWS's 403.
+kill "$server_pid"; wait "$server_pid" 2>/dev/null
+"$ebsim" serve --port 0 --lb-port 0 --access-key-id AKIDEBSIM --secret-access-key s3cret \
+  >"$tmp/signed.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do grep -q listening "$tmp/signed.log" && break; sleep 0.1; done
+api=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/ (Elastic.*|\1|p' "$tmp/signed.log")
+signed() { AWS_ACCESS_KEY_ID=$1 AWS_SECRET_ACCESS_KEY=$2 eb "${@:3}" 2>&1; }
+app=$(signed AKIDEBSIM s3cret create-application --application-name 'signed shop+1/x' --query Application.ApplicationName --output text)
+check "SigV4: the CLI signed with the configured key is served ($app)" test "$app" = 'signed shop+1/x'
+check "SigV4: a wrong secret gets SignatureDoesNotMatch" grep -q SignatureDoesNotMatch <<<"$(signed AKIDEBSIM wrong describe-applications)"
+check "SigV4: an unknown key gets InvalidClientTokenId" grep -q InvalidClientTokenId <<<"$(signed AKIDOTHER s3cret describe-applications)"
+check "SigV4: another region's scope is refused" grep -q "scoped to a valid region, not 'eu-west-1'" <<<"$(signed AKIDEBSIM s3cret --region eu-west-1 describe-applications)"
+reply=$(curl -s -o /dev/null -w '%{http_code}' -d Action=DescribeApplications "http://127.0.0.1:$api/")
+check "SigV4: an unsigned request gets 403 ($reply)" test "$reply" = 403
 
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

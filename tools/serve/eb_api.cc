@@ -300,26 +300,24 @@ ApiReply EbApi::handle(std::string_view urlQuery, std::string_view body) {
     xml.open("ResponseMetadata").leaf("RequestId", requestId).close();
     return {200, xml.finish(), action};
   } catch (const ApiError& e) {
-    XmlWriter xml;
-    xml.open("ErrorResponse", kNamespace)
-        .open("Error")
-        .leaf("Type", e.status >= 500 ? "Receiver" : "Sender")
-        .leaf("Code", e.code)
-        .leaf("Message", e.what())
-        .close()
-        .leaf("RequestId", requestId);
-    return {e.status, xml.finish(), action};
+    return {e.status, errorEnvelope(e, requestId), action};
   } catch (const std::exception& e) {
-    XmlWriter xml;
-    xml.open("ErrorResponse", kNamespace)
-        .open("Error")
-        .leaf("Type", "Receiver")
-        .leaf("Code", "InternalFailure")
-        .leaf("Message", std::string("The request processing has failed: ") + e.what())
-        .close()
-        .leaf("RequestId", requestId);
-    return {500, xml.finish(), action};
+    const ApiError internal(500, "InternalFailure",
+                            std::string("The request processing has failed: ") + e.what());
+    return {500, errorEnvelope(internal, requestId), action};
   }
+}
+
+std::string errorEnvelope(const ApiError& error, const std::string& requestId) {
+  XmlWriter xml;
+  xml.open("ErrorResponse", kNamespace)
+      .open("Error")
+      .leaf("Type", error.status >= 500 ? "Receiver" : "Sender")
+      .leaf("Code", error.code)
+      .leaf("Message", error.what())
+      .close();
+  if (!requestId.empty()) xml.leaf("RequestId", requestId);
+  return xml.finish();
 }
 
 void EbApi::dispatch(const QueryRequest& q, Writer& w) {

@@ -29,6 +29,10 @@ struct ApiReply {
   std::string action;  // the operation, when the request named one
 };
 
+// The Query error envelope: <ErrorResponse><Error><Type>Sender|Receiver</Type><Code>,
+// <Message></Error><RequestId> (no RequestId element when `requestId` is empty).
+std::string errorEnvelope(const ApiError& error, const std::string& requestId);
+
 class EbApi {
  public:
   // `epochMs`: the wall-clock time (ms since 1970) that simulated time zero stands for, used

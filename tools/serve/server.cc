@@ -18,7 +18,7 @@
 #include "tools/serve/eb_api.h"
 #include "tools/serve/journal.h"
 #include "tools/serve/live_cloud.h"
-#include "tools/serve/xml.h"
+#include "tools/serve/sigv4.h"
 
 namespace ebsim::serve {
 namespace {
@@ -48,14 +48,8 @@ Response plain(unsigned version, bool keepAlive, http::status status, std::strin
 // An error the HTTP layer answers itself (the request never reached a handler), in the Query
 // error envelope.
 Response protocolError(http::status status, const std::string& code, const std::string& message) {
-  XmlWriter xml;
-  xml.open("ErrorResponse", "http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/")
-      .open("Error")
-      .leaf("Type", "Sender")
-      .leaf("Code", code)
-      .leaf("Message", message)
-      .close();
-  return plain(11, false, status, "text/xml", xml.finish());
+  return plain(11, false, status, "text/xml",
+               errorEnvelope(ApiError(static_cast<int>(status), code, message), ""));
 }
 
 // One connection: read a request, answer it, and again while the client keeps it alive.
@@ -215,6 +209,8 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
     cloud.advanceTo(target);
   };
 
+  std::optional<SigV4Verifier> verifier;
+  if (!options.accessKey.id.empty()) verifier.emplace(options.accessKey, region);
   Handler apiHandler = [&](const Request& req) {
     catchUp();
     if (req.method() != http::verb::post && req.method() != http::verb::get) {
@@ -222,6 +218,16 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
                            "Use POST / (or GET / with a query string).");
     }
     const std::string_view target = req.target();
+    if (verifier) {
+      SignedRequest signedRequest{req.method_string(), target, {}, req.body()};
+      for (const auto& field : req) {
+        signedRequest.headers.emplace_back(field.name_string(), field.value());
+      }
+      if (const auto refused = verifier->verify(signedRequest, wallMs() / 1000)) {
+        return plain(req.version(), req.keep_alive(), static_cast<http::status>(refused->status),
+                     "text/xml", errorEnvelope(*refused, ""));
+      }
+    }
     const auto mark = target.find('?');
     const std::string_view query =
         mark == std::string_view::npos ? std::string_view{} : target.substr(mark + 1);

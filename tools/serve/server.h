@@ -9,6 +9,8 @@
 #include <iosfwd>
 #include <string>
 
+#include "tools/serve/sigv4.h"
+
 namespace ebsim::serve {
 
 struct ServeOptions {
@@ -20,6 +22,9 @@ struct ServeOptions {
   std::string scenario;          // a scenario file whose versions, timings and region to use
   std::uint64_t seed = 1;
   std::size_t maxBodyBytes = 1 << 20;  // larger requests get 413 and are closed
+  // Set: every API request must carry a valid SigV4 signature by this key (tools/serve/sigv4.h),
+  // or it gets AWS's 403. Empty id: signatures are accepted unchecked.
+  AccessKey accessKey;
 };
 
 // Serves until SIGINT or SIGTERM; returns the process exit code. Prints one line containing

@@ -1,0 +1,359 @@
+#include "tools/serve/sigv4.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <stdexcept>
+
+namespace ebsim::serve {
+
+namespace {
+
+constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
+constexpr std::int64_t kSkewSeconds = 15 * 60;
+
+char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return lower(x) == lower(y); });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// RFC 3986 encoding as SigV4 wants it: unreserved characters stay, every other byte is %XX
+// (uppercase hex); '/' stays too when `keepSlash`.
+std::string uriEncode(std::string_view s, bool keepSlash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        (keepSlash && c == '/')) {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// %XX decoding only ('+' is itself: signers encode a space as %20). A broken escape stays as
+// it is, so the signature simply does not match.
+std::string percentDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hexValue(s[i + 1]) >= 0 && hexValue(s[i + 2]) >= 0) {
+      out += static_cast<char>(hexValue(s[i + 1]) * 16 + hexValue(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> parts;
+  while (true) {
+    const auto at = s.find(sep);
+    parts.push_back(s.substr(0, at));
+    if (at == std::string_view::npos) return parts;
+    s.remove_prefix(at + 1);
+  }
+}
+
+std::optional<std::string_view> header(const SignedRequest& r, std::string_view name) {
+  for (const auto& [n, v] : r.headers) {
+    if (iequals(n, name)) return v;
+  }
+  return std::nullopt;
+}
+
+// Seconds since 1970 of an ISO 8601 basic time ("20150830T123600Z"); nullopt if malformed.
+std::optional<std::int64_t> parseAmzDate(std::string_view t) {
+  if (t.size() != 16 || t[8] != 'T' || t[15] != 'Z') return std::nullopt;
+  auto number = [&](std::size_t from, std::size_t n) -> std::optional<int> {
+    int v = 0;
+    for (std::size_t i = from; i < from + n; ++i) {
+      if (t[i] < '0' || t[i] > '9') return std::nullopt;
+      v = v * 10 + (t[i] - '0');
+    }
+    return v;
+  };
+  const auto y = number(0, 4), mo = number(4, 2), d = number(6, 2), h = number(9, 2),
+             mi = number(11, 2), s = number(13, 2);
+  if (!y || !mo || !d || !h || !mi || !s || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 ||
+      *mi > 59 || *s > 60) {
+    return std::nullopt;
+  }
+  // Days from the civil date (Howard Hinnant's algorithm).
+  const int yy = *y - (*mo <= 2 ? 1 : 0);
+  const int era = yy / 400;
+  const int yoe = yy - era * 400;
+  const int doy = (153 * (*mo + (*mo > 2 ? -3 : 9)) + 2) / 5 + *d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const std::int64_t days = static_cast<std::int64_t>(era) * 146097 + doe - 719468;
+  return days * 86400 + *h * 3600 + *mi * 60 + *s;
+}
+
+std::string isoBasic(std::int64_t epochSeconds) {
+  // The inverse of parseAmzDate (civil from days), for error messages.
+  const std::int64_t days = epochSeconds / 86400;
+  const std::int64_t secs = epochSeconds % 86400;
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = z / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t m = mp + (mp < 10 ? 3 : -9);
+  const std::int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  char buf[128];  // roomy enough for any int64 fields (the compiler checks)
+  std::snprintf(buf, sizeof buf, "%04lld%02lld%02lldT%02lld%02lld%02lldZ",
+                static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
+                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
+                static_cast<long long>(secs % 60));
+  return buf;
+}
+
+ApiError incomplete(const std::string& message) {
+  return ApiError(400, "IncompleteSignature", message);
+}
+
+ApiError mismatch(const std::string& message) {
+  return ApiError(403, "SignatureDoesNotMatch", message);
+}
+
+}  // namespace
+
+std::string toHex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+std::string sha256Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("SHA-256 failed (OpenSSL)");
+  }
+  return toHex(std::string_view(reinterpret_cast<const char*>(digest), size));
+}
+
+std::string hmacSha256(std::string_view key, std::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
+           &size) == nullptr) {
+    throw std::runtime_error("HMAC-SHA256 failed (OpenSSL)");
+  }
+  return std::string(reinterpret_cast<const char*>(mac), size);
+}
+
+std::string canonicalRequest(const SignedRequest& r,
+                             const std::vector<std::string>& signedHeaders) {
+  const auto mark = r.target.find('?');
+  std::string_view path = r.target.substr(0, mark);
+  const std::string_view query =
+      mark == std::string_view::npos ? std::string_view{} : r.target.substr(mark + 1);
+  if (path.empty()) path = "/";
+
+  std::vector<std::pair<std::string, std::string>> params;
+  if (!query.empty()) {
+    for (const std::string_view part : split(query, '&')) {
+      if (part.empty()) continue;
+      const auto eq = part.find('=');
+      const std::string_view k = part.substr(0, eq);
+      const std::string_view v = eq == std::string_view::npos ? "" : part.substr(eq + 1);
+      params.emplace_back(uriEncode(percentDecode(k), false), uriEncode(percentDecode(v), false));
+    }
+  }
+  std::sort(params.begin(), params.end());
+
+  std::string out;
+  out.append(r.method).append("\n");
+  // Services other than S3 encode the path twice: the received (encoded) path once more.
+  out.append(uriEncode(path, true)).append("\n");
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (i > 0) out += '&';
+    out.append(params[i].first).append("=").append(params[i].second);
+  }
+  out += '\n';
+  for (const auto& name : signedHeaders) {
+    out.append(name).append(":");
+    bool first = true;
+    for (const auto& [n, v] : r.headers) {
+      if (!iequals(n, name)) continue;
+      if (!first) out += ',';
+      first = false;
+      // Trimmed, with runs of spaces inside the value collapsed to one.
+      bool space = false;
+      for (const char c : trim(v)) {
+        if (c == ' ' || c == '\t') {
+          space = true;
+          continue;
+        }
+        if (space) out += ' ';
+        space = false;
+        out += c;
+      }
+    }
+    out += '\n';
+  }
+  out += '\n';
+  for (std::size_t i = 0; i < signedHeaders.size(); ++i) {
+    if (i > 0) out += ';';
+    out += signedHeaders[i];
+  }
+  out += '\n';
+  out += sha256Hex(r.body);
+  return out;
+}
+
+std::string stringToSign(std::string_view amzDate, std::string_view scope,
+                         std::string_view canonical) {
+  std::string out(kAlgorithm);
+  out.append("\n").append(amzDate).append("\n").append(scope).append("\n");
+  out += sha256Hex(canonical);
+  return out;
+}
+
+std::string signature(std::string_view secret, std::string_view scope,
+                      std::string_view stringToSign) {
+  std::string key = "AWS4" + std::string(secret);
+  for (const std::string_view part : split(scope, '/')) key = hmacSha256(key, part);
+  return toHex(hmacSha256(key, stringToSign));
+}
+
+SigV4Verifier::SigV4Verifier(AccessKey key, std::string region, std::string service)
+    : key_(std::move(key)), region_(std::move(region)), service_(std::move(service)) {}
+
+std::optional<ApiError> SigV4Verifier::verify(const SignedRequest& r,
+                                              std::int64_t nowEpochSeconds) const {
+  const auto authorization = header(r, "authorization");
+  if (!authorization || trim(*authorization).empty()) {
+    return ApiError(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+  }
+  std::string_view auth = trim(*authorization);
+  if (auth.substr(0, kAlgorithm.size()) != kAlgorithm ||
+      (auth.size() > kAlgorithm.size() && auth[kAlgorithm.size()] != ' ')) {
+    return incomplete("Unsupported AWS 'algorithm': only " + std::string(kAlgorithm) +
+                      " is accepted.");
+  }
+  auth.remove_prefix(kAlgorithm.size());
+  std::string_view credential, signedHeaderList, given;
+  for (const std::string_view part : split(auth, ',')) {
+    const std::string_view field = trim(part);
+    const auto eq = field.find('=');
+    const std::string_view name = field.substr(0, eq);
+    const std::string_view value = eq == std::string_view::npos ? "" : field.substr(eq + 1);
+    if (name == "Credential") credential = value;
+    if (name == "SignedHeaders") signedHeaderList = value;
+    if (name == "Signature") given = value;
+  }
+  for (const auto& [name, value] :
+       {std::pair{"Credential", credential}, std::pair{"SignedHeaders", signedHeaderList},
+        std::pair{"Signature", given}}) {
+    if (value.empty()) {
+      return incomplete(std::string("Authorization header requires '") + name +
+                        "' parameter. Authorization=" + std::string(*authorization));
+    }
+  }
+  const auto slash = credential.find('/');
+  const std::string_view keyId = credential.substr(0, slash);
+  const std::string_view scope =
+      slash == std::string_view::npos ? std::string_view{} : credential.substr(slash + 1);
+  const auto scopeParts = split(scope, '/');
+  if (scopeParts.size() != 4) {
+    return incomplete(
+        "Credential should be of the form KeyId/date/region/service/aws4_request, "
+        "not '" +
+        std::string(credential) + "'.");
+  }
+  if (keyId != key_.id) {
+    return ApiError(403, "InvalidClientTokenId",
+                    "The security token included in the request is invalid.");
+  }
+  const auto amzDate = header(r, "x-amz-date");
+  const std::optional<std::int64_t> signedAt =
+      amzDate ? parseAmzDate(trim(*amzDate)) : std::nullopt;
+  if (!signedAt) {
+    return incomplete(
+        "Authorization header requires existence of either a 'X-Amz-Date' or a "
+        "'Date' header (in ISO 8601 basic format). Authorization=" +
+        std::string(*authorization));
+  }
+  const std::string_view date = trim(*amzDate);
+  if (scopeParts[0] != date.substr(0, 8)) {
+    return mismatch(
+        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
+        "date from HTTP: '" +
+        std::string(scopeParts[0]) + "' != '" + std::string(date.substr(0, 8)) + "', from '" +
+        std::string(date) + "'.");
+  }
+  if (scopeParts[1] != region_) {
+    return mismatch("Credential should be scoped to a valid region, not '" +
+                    std::string(scopeParts[1]) + "'. ");
+  }
+  if (scopeParts[2] != service_ || scopeParts[3] != "aws4_request") {
+    return mismatch("Credential should be scoped to correct service: '" + service_ + "'. ");
+  }
+  if (*signedAt < nowEpochSeconds - kSkewSeconds) {
+    return mismatch("Signature expired: " + std::string(date) + " is now earlier than " +
+                    isoBasic(nowEpochSeconds - kSkewSeconds) + " (" + isoBasic(nowEpochSeconds) +
+                    " - 15 min.)");
+  }
+  if (*signedAt > nowEpochSeconds + kSkewSeconds) {
+    return mismatch("Signature not yet current: " + std::string(date) + " is still later than " +
+                    isoBasic(nowEpochSeconds + kSkewSeconds) + " (" + isoBasic(nowEpochSeconds) +
+                    " + 15 min.)");
+  }
+  std::vector<std::string> signedHeaders;
+  for (const std::string_view name : split(signedHeaderList, ';')) {
+    std::string n(name);
+    std::transform(n.begin(), n.end(), n.begin(), lower);
+    signedHeaders.push_back(std::move(n));
+  }
+  if (std::find(signedHeaders.begin(), signedHeaders.end(), "host") == signedHeaders.end()) {
+    return mismatch("'Host' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+  const std::string expected =
+      signature(key_.secret, scope, stringToSign(date, scope, canonicalRequest(r, signedHeaders)));
+  if (expected != given) {
+    return mismatch(
+        "The request signature we calculated does not match the signature you "
+        "provided. Check your AWS Secret Access Key and signing method. Consult the "
+        "service documentation for details.");
+  }
+  return std::nullopt;
+}
+
+}  // namespace ebsim::serve
