@@ -380,6 +380,12 @@ std::optional<EnvironmentDescription> Engine::describe(const std::string& name) 
   return it->second->desc;
 }
 
+std::optional<EnvironmentConfig> Engine::configuration(const std::string& name) const {
+  const auto it = environments_.find(name);
+  if (it == environments_.end()) return std::nullopt;
+  return it->second->config;
+}
+
 std::vector<std::string> Engine::applicationNames() const {
   std::vector<std::string> out;
   for (const auto& [name, app] : applications_) out.push_back(name);

@@ -114,6 +114,9 @@ class Engine {
   // background; describe() follows it to Ready.
   ports::Outcome<EnvironmentDescription> createEnvironment(CreateEnvironmentRequest request);
   std::optional<EnvironmentDescription> describe(const std::string& environmentName) const;
+  // The environment's configuration as it stands (launch settings with every successful
+  // configuration update applied), for an API that changes one option at a time.
+  std::optional<EnvironmentConfig> configuration(const std::string& environmentName) const;
   // Listing, for DescribeApplications, DescribeApplicationVersions and DescribeEnvironments:
   // every application in name order; an application's versions (label -> bundle key, "" the
   // sample), nullopt for an unknown application; every environment ever created, in name order,

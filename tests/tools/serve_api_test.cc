@@ -291,6 +291,53 @@ TEST_CASE("eb-reference 7.2: RebuildEnvironment, running or terminated, by name 
   CHECK(a.cloud.route(host).status == 200);
 }
 
+TEST_CASE("UpdateEnvironment changes only the options it names; the others keep their values",
+          "[serve][api]") {
+  Api a;
+  REQUIRE(a.call("Action=CreateApplication&ApplicationName=shop").status == 200);
+  REQUIRE(a.call("Action=CreateApplicationVersion&ApplicationName=shop&VersionLabel=v2").status ==
+          200);
+  auto option = [](int n, const std::string& ns, const std::string& name,
+                   const std::string& value) {
+    const std::string m = "&OptionSettings.member." + std::to_string(n) + ".";
+    return m + "Namespace=" + ns + m + "OptionName=" + name + m + "Value=" + value;
+  };
+  REQUIRE(a.call("Action=CreateEnvironment&ApplicationName=shop&EnvironmentName=shop-kept" +
+                 option(1, "aws:autoscaling:asg", "MinSize", "4") +
+                 option(2, "aws:autoscaling:asg", "MaxSize", "4") +
+                 option(3, "aws:elasticbeanstalk:command", "DeploymentPolicy", "Rolling") +
+                 option(4, "aws:elasticbeanstalk:command", "BatchSize", "25") +
+                 option(5, "aws:elasticbeanstalk:environment:process:default", "HealthCheckPath",
+                        "/health"))
+              .status == 200);
+  a.run(Duration::minutes(10));
+  REQUIRE(a.status("shop-kept") == "Ready");
+  // Only the batch size, then only the interval.
+  REQUIRE(a.call("Action=UpdateEnvironment&EnvironmentName=shop-kept" +
+                 option(1, "aws:elasticbeanstalk:command", "BatchSize", "50"))
+              .status == 200);
+  a.run(Duration::minutes(2));
+  REQUIRE(a.status("shop-kept") == "Ready");
+  REQUIRE(a.call("Action=UpdateEnvironment&EnvironmentName=shop-kept" +
+                 option(1, "aws:elasticbeanstalk:environment:process:default",
+                        "HealthCheckInterval", "30"))
+              .status == 200);
+  a.run(Duration::minutes(2));
+  const auto config = *a.cloud.engine().configuration("shop-kept");
+  CHECK(config.deployment.policy == ebsim::engine::DeploymentPolicy::kRolling);
+  CHECK(config.deployment.batchSize == 50);
+  REQUIRE(config.healthCheck);
+  CHECK(config.healthCheck->Path == "/health");
+  CHECK(config.healthCheck->Interval == Duration::seconds(30));
+  // And the next deployment rolls in two batches of 50%.
+  REQUIRE(a.call("Action=UpdateEnvironment&EnvironmentName=shop-kept&VersionLabel=v2").status ==
+          200);
+  a.run(Duration::minutes(20));
+  const auto events = a.call("Action=DescribeEvents&EnvironmentName=shop-kept").body;
+  CHECK(events.find("Batch 2: Completed application deployment.") != std::string::npos);
+  CHECK(events.find("Batch 3:") == std::string::npos);
+}
+
 TEST_CASE("eb-reference 1.3: during an AllAtOnce deployment the data plane fails requests",
           "[serve][api]") {
   Api a;

@@ -579,38 +579,50 @@ void EbApi::updateEnvironment(const QueryRequest& q, Writer& w) {
   if (version && !version->empty()) {
     valueOr(cloud_.engine().deploy(env.EnvironmentName, *version));
   } else if (!options.empty()) {
+    // One option changes one setting: the others keep the environment's current values.
+    const engine::EnvironmentConfig current = *cloud_.engine().configuration(env.EnvironmentName);
     engine::ConfigurationUpdate update;
     std::optional<engine::DeploymentSettings> deployment;
     std::optional<ports::HealthCheckSettings> check;
+    // The rolling-update options persist too (the engine takes them per update): the ones the
+    // environment was given before, then this request's.
+    std::vector<Option> rollingOptions;
+    for (const Option& o : environmentOptions_[env.EnvironmentName]) {
+      if (o.ns == "aws:autoscaling:updatepolicy:rollingupdate") rollingOptions.push_back(o);
+    }
     for (const Option& o : options) {
-      engine::DeploymentSettings d = deployment.value_or(engine::DeploymentSettings{});
+      if (o.ns == "aws:autoscaling:updatepolicy:rollingupdate") rollingOptions.push_back(o);
+    }
+    for (const Option& o : rollingOptions) {
+      auto& rolling = update.rollingUpdate;
+      if (o.name == "RollingUpdateEnabled") {
+        rolling.enabled = boolOption(o);
+      } else if (o.name == "RollingUpdateType") {
+        rolling.type = enumOption(o, kRollingTypes);
+        rolling.enabled = true;
+      } else if (o.name == "MaxBatchSize") {
+        rolling.maxBatchSize = intOption(o, 1, 10000);
+        rolling.enabled = true;
+      } else if (o.name == "MinInstancesInService") {
+        rolling.minInstancesInService = intOption(o, 0, 9999);
+        rolling.enabled = true;
+      }
+    }
+    for (const Option& o : options) {
+      engine::DeploymentSettings d = deployment.value_or(current.deployment);
       if (deploymentOption(o, d)) {
         deployment = d;
         continue;
       }
-      auto& rolling = update.rollingUpdate;
       if (o.ns == "aws:autoscaling:asg" && o.name == "MinSize") {
         update.minSize = intOption(o, 1, 10000);
       } else if (o.ns == "aws:autoscaling:asg" && o.name == "MaxSize") {
         update.maxSize = intOption(o, 1, 10000);
       } else if (isInstanceTypeOption(o)) {
         update.instanceType = instanceTypeOption(o);
-      } else if (o.ns == "aws:autoscaling:updatepolicy:rollingupdate") {
-        if (o.name == "RollingUpdateEnabled") {
-          rolling.enabled = boolOption(o);
-        } else if (o.name == "RollingUpdateType") {
-          rolling.type = enumOption(o, kRollingTypes);
-          rolling.enabled = true;
-        } else if (o.name == "MaxBatchSize") {
-          rolling.maxBatchSize = intOption(o, 1, 10000);
-          rolling.enabled = true;
-        } else if (o.name == "MinInstancesInService") {
-          rolling.minInstancesInService = intOption(o, 0, 9999);
-          rolling.enabled = true;
-        }
-      } else {
-        ports::HealthCheckSettings h =
-            check.value_or(ports::defaultHealthCheck(ports::LoadBalancerType::kApplication));
+      } else if (o.ns != "aws:autoscaling:updatepolicy:rollingupdate") {
+        ports::HealthCheckSettings h = check.value_or(
+            current.healthCheck.value_or(ports::defaultHealthCheck(current.loadBalancerType)));
         if (healthCheckOption(o, h)) check = h;
       }
     }
