@@ -1,50 +1,16 @@
 // No per-event heap allocation in the steady state (issue 2, ARCHITECTURE.md "Performance
-// habits"). This executable replaces the global operator new to count allocations, which is
-// why it is separate from the other sim tests.
+// habits"). This executable links tests/support/counting_new.cc, which replaces the global
+// operator new to count allocations: that is why it is separate from the other sim tests.
 
 #include <catch2/catch.hpp>
-#include <cstdlib>
-#include <new>
+
+#include "../support/counting_new.h"
 
 #include "sim/rng.h"
 #include "sim/scheduler.h"
 #include "sim/trace.h"
 
-namespace {
-long long gAllocations = 0;
-}  // namespace
-
-// Every non-aligned replaceable form is replaced, all on malloc/free, so that no allocation
-// made by one family is released by another (AddressSanitizer checks that pairing).
-// noinline: otherwise GCC inlines free() next to a visible `new` and warns (falsely) about a
-// mismatched deallocation under -Werror in optimised sanitizer builds.
-namespace {
-[[gnu::noinline]] void* countedAlloc(std::size_t size) noexcept {
-  ++gAllocations;
-  return std::malloc(size == 0 ? 1 : size);
-}
-}  // namespace
-
-[[gnu::noinline]] void* operator new(std::size_t size) {
-  if (void* p = countedAlloc(size)) return p;
-  throw std::bad_alloc();
-}
-[[gnu::noinline]] void* operator new[](std::size_t size) {
-  if (void* p = countedAlloc(size)) return p;
-  throw std::bad_alloc();
-}
-[[gnu::noinline]] void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  return countedAlloc(size);
-}
-[[gnu::noinline]] void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  return countedAlloc(size);
-}
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+using ebsim::test::gAllocations;
 
 using ebsim::sim::Duration;
 using ebsim::sim::EventHandle;
@@ -89,7 +55,7 @@ TEST_CASE("scheduling, running, cancelling and fingerprinting allocate nothing o
 
 TEST_CASE("the allocation counter itself works", "[allocation]") {
   const long long before = gAllocations;
-  auto* p = new int(5);
+  int* volatile p = new int(5);  // volatile: the pair may not be elided (C++14 permits it)
   delete p;
   const long long counted = gAllocations - before;  // read before Catch allocates in CHECK
   CHECK(counted == 1);

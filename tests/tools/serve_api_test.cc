@@ -291,7 +291,7 @@ TEST_CASE("eb-reference 7.2: RebuildEnvironment, running or terminated, by name 
   CHECK(a.cloud.route(host).status == 200);
 }
 
-TEST_CASE("UpdateEnvironment changes only the options it names; the others keep their values",
+TEST_CASE("UpdateEnvironment changes only the options it names, and the others keep their values",
           "[serve][api]") {
   Api a;
   REQUIRE(a.call("Action=CreateApplication&ApplicationName=shop").status == 200);

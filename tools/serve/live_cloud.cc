@@ -22,67 +22,91 @@ LiveCloud::LiveCloud(std::uint64_t seed, const std::string& region, emu::CloudOp
                                      ports::TargetHealthState, ports::TargetHealthState) {
     healthy_.erase(group);  // rebuilt at the next request that needs it
   });
+  cloud_.elb().onRoutingChange([this](const std::string&) { hosts_.clear(); });
+  cloud_.route53().onVisibleChange([this](const std::string&) { hosts_.clear(); });
+  cloud_.ec2().onAppChange([this](const std::string& id) { instances_.erase(id); });
 }
 
 void LiveCloud::advanceTo(sim::SimTime until) {
   if (until > scheduler_.now()) scheduler_.runUntil(until);
 }
 
-LiveCloud::Answer LiveCloud::route(const std::string& hostHeader) {
-  Answer a;
-  std::string host = hostHeader.substr(0, hostHeader.find(':'));
-  std::transform(host.begin(), host.end(), host.begin(),
+void LiveCloud::route(std::string_view hostHeader, Answer& a) {
+  a.status = 200;
+  a.environment.clear();
+  a.instanceId.clear();
+  a.zone.clear();
+  a.version.clear();
+  a.reason.clear();
+  const std::string_view host = hostHeader.substr(0, hostHeader.find(':'));
+  hostKey_.assign(host);
+  std::transform(hostKey_.begin(), hostKey_.end(), hostKey_.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  // The CNAME as resolvers see it now (a swap is visible once Route 53 has applied it).
-  std::string target = host;
-  if (const auto record = cloud_.route53().resolve(host)) {
-    if (!record->ResourceRecords.empty()) target = record->ResourceRecords.front();
-  }
-  const auto lb = cloud_.elb().loadBalancerArnByDnsName(target);
-  if (!lb) {
-    a.status = 404;
-    a.reason = "No environment answers for host '" + host + "'.";
-    return a;
+  auto known = hosts_.find(hostKey_);
+  if (known == hosts_.end()) {
+    // The CNAME as resolvers see it now (a swap is visible once Route 53 has applied it).
+    std::string target = hostKey_;
+    if (const auto record = cloud_.route53().resolve(hostKey_)) {
+      if (!record->ResourceRecords.empty()) target = record->ResourceRecords.front();
+    }
+    const auto lb = cloud_.elb().loadBalancerArnByDnsName(target);
+    if (!lb) {
+      a.status = 404;
+      a.reason.append("No environment answers for host '").append(hostKey_).append("'.");
+      return;
+    }
+    known = hosts_.emplace(hostKey_, HostRoute{*lb, cloud_.elb().routes(*lb)}).first;
   }
   const std::uint64_t n = requests_++;
   // The listener's forwarding: a route by its share (TrafficSplitting), deterministically.
-  const auto routes = cloud_.elb().routes(*lb);
   const double draw = std::fmod(static_cast<double>(n) * 0.6180339887498949, 1.0);
   double cumulative = 0;
-  std::string group;
-  for (const auto& r : routes) {
+  const std::string* group = nullptr;
+  for (const auto& r : known->second.routes) {
     cumulative += r.share;
-    group = r.targetGroupArn;
+    group = &r.targetGroupArn;
     if (draw < cumulative) break;
   }
-  static const std::vector<std::string> kNone;
-  auto cached = healthy_.find(group);
-  if (!group.empty() && cached == healthy_.end()) {
-    cached = healthy_.emplace(group, cloud_.elb().inService(group)).first;
-  }
-  const std::vector<std::string>& healthy = group.empty() ? kNone : cached->second;
-  if (healthy.empty()) {
-    a.status = 503;
-    a.reason = "The load balancer has no healthy target.";
-    return a;
-  }
-  a.instanceId = healthy[n % healthy.size()];
-  const auto app = cloud_.ec2().appState(a.instanceId);
-  if (const ports::Instance* in = cloud_.ec2().peek(a.instanceId)) {
-    a.zone = in->AvailabilityZone;
-    for (const auto& tag : in->Tags) {
-      if (tag.Key == "elasticbeanstalk:environment-name") a.environment = tag.Value;
+  const std::vector<std::string>* healthy = nullptr;
+  if (group != nullptr) {
+    auto cached = healthy_.find(*group);
+    if (cached == healthy_.end()) {
+      cached = healthy_.emplace(*group, cloud_.elb().inService(*group)).first;
     }
+    healthy = &cached->second;
   }
-  a.version = app.version;
-  if (!app.answering) {
+  if (healthy == nullptr || healthy->empty()) {
+    a.status = 503;
+    a.reason.assign("The load balancer has no healthy target.");
+    return;
+  }
+  a.instanceId.assign((*healthy)[n % healthy->size()]);
+  auto info = instances_.find(a.instanceId);
+  if (info == instances_.end()) {
+    InstanceAnswer fresh;
+    const auto app = cloud_.ec2().appState(a.instanceId);
+    if (const ports::Instance* in = cloud_.ec2().peek(a.instanceId)) {
+      fresh.zone = in->AvailabilityZone;
+      for (const auto& tag : in->Tags) {
+        if (tag.Key == "elasticbeanstalk:environment-name") fresh.environment = tag.Value;
+      }
+    }
+    fresh.version = app.version;
+    fresh.answering = app.answering;
+    fresh.errorRate = app.errorRate;
+    info = instances_.emplace(a.instanceId, std::move(fresh)).first;
+  }
+  const InstanceAnswer& i = info->second;
+  a.environment.assign(i.environment);
+  a.zone.assign(i.zone);
+  a.version.assign(i.version);
+  if (!i.answering) {
     a.status = 502;
-    a.reason = "The target did not answer.";
-  } else if (app.errorRate > 0 && draw < app.errorRate) {
+    a.reason.assign("The target did not answer.");
+  } else if (i.errorRate > 0 && draw < i.errorRate) {
     a.status = 500;
-    a.reason = "The application failed the request.";
+    a.reason.assign("The application failed the request.");
   }
-  return a;
 }
 
 }  // namespace ebsim::serve

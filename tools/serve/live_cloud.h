@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -48,13 +49,38 @@ class LiveCloud {
     std::string version;
     std::string reason;  // for errors
   };
-  Answer route(const std::string& host);
+  // Fills `out`, reusing its strings' storage: once the caches below are warm, a request to a
+  // known host allocates nothing (tests/tools/serve_allocation_test.cc). Its cost is a few hash
+  // lookups whatever the fleet's size; the caches are rebuilt on state changes only.
+  void route(std::string_view host, Answer& out);
+  Answer route(std::string_view host) {
+    Answer a;
+    route(host, a);
+    return a;
+  }
 
  private:
-  // Each target group's healthy targets, kept from the load balancer's change notifications
-  // so that a request does not copy the list (it costs a lookup whatever the fleet's size).
-  // Declared before the cloud, whose listener updates it: destroyed after it.
+  // What a request needs, kept from the emulators' change notifications so that a request
+  // copies nothing. Declared before the cloud, whose listeners update them: destroyed after it.
+  // - Per Host (lowercase, no port): its load balancer and the listener's routes. Cleared on
+  //   any visible DNS change or routing change. Unknown hosts are not kept (404s re-resolve).
+  struct HostRoute {
+    std::string loadBalancerArn;
+    std::vector<emu::elb::ElbEmulator::Route> routes;
+  };
+  std::unordered_map<std::string, HostRoute> hosts_;
+  // - Each target group's healthy targets, erased on any change of its targets.
   std::unordered_map<std::string, std::vector<std::string>> healthy_;
+  // - Per instance, what its answer says; erased on any change of its app or EC2 state.
+  struct InstanceAnswer {
+    std::string environment;
+    std::string zone;
+    std::string version;
+    bool answering = false;
+    double errorRate = 0;
+  };
+  std::unordered_map<std::string, InstanceAnswer> instances_;
+  std::string hostKey_;  // the lowercased Host of the request being routed (storage reused)
   sim::Scheduler scheduler_;
   sim::Trace trace_;
   sim::Rng root_;

@@ -242,13 +242,31 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
     return plain(req.version(), req.keep_alive(), static_cast<http::status>(reply.status),
                  "text/xml", reply.body);
   };
+  LiveCloud::Answer answer;
   Handler lbHandler = [&](const Request& req) {
     catchUp();
-    const auto host = req[http::field::host];
-    const LiveCloud::Answer a = cloud.route(std::string(host));
-    std::string body = "{\"status\":" + std::to_string(a.status);
-    auto field = [&body](const char* name, const std::string& value) {
-      if (!value.empty()) body += ",\"" + std::string(name) + "\":\"" + value + "\"";
+    cloud.route(req[http::field::host], answer);  // `answer`: storage reused across requests
+    const LiveCloud::Answer& a = answer;
+    std::string body;
+    body.reserve(160);
+    body.append("{\"status\":").append(std::to_string(a.status));
+    auto field = [&body](std::string_view name, std::string_view value) {
+      if (value.empty()) return;
+      body.append(",\"").append(name).append("\":\"");
+      for (const char c : value) {  // JSON string escapes (a Host header can hold anything)
+        if (c == '"' || c == '\\') {
+          body += '\\';
+          body += c;
+        } else if (static_cast<unsigned char>(c) < 0x20) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          body.append("\\u00");
+          body += kHex[(c >> 4) & 15];
+          body += kHex[c & 15];
+        } else {
+          body += c;
+        }
+      }
+      body += '"';
     };
     field("environment", a.environment);
     field("instance", a.instanceId);
