@@ -9,6 +9,7 @@ packages=(
   libssl-dev  # OpenSSL's libcrypto: SHA-256 and HMAC for ebsim serve's SigV4 verification
   clang-format clang
   awscli curl  # the serve test drives ebsim serve with the AWS CLI v2 (/usr/bin/aws)
+  bind9-dnsutils  # and asks its DNS server with dig
 )
 
 # The JavaScript SDK test needs Node.js and npm: the machine's own if it has them (a newer one

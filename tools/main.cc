@@ -392,6 +392,11 @@ int main(int argc, char** argv) {
   serveCmd->add_option("--scenario", serveOptions.scenario,
                        "Take versions' behaviour, instance timings and region from this scenario");
   serveCmd->add_option("--host", serveOptions.host, "Address to listen on (default 127.0.0.1)");
+  serveCmd
+      ->add_option("--dns-port", serveOptions.dnsPort,
+                   "Also answer DNS on this UDP port: environments' CNAMEs, load balancers as "
+                   "--host (0: any free; default: no DNS server)")
+      ->check(CLI::Range(0, 65535));
   CLI::Option* keyId = serveCmd->add_option(
       "--access-key-id", serveOptions.accessKey.id,
       "Verify SigV4: serve only requests signed with this key (needs --secret-access-key)");

@@ -45,6 +45,7 @@ class Cloud {
   traffic::TrafficModel& traffic() { return traffic_; }
   const ec2::Ec2Emulator& ec2() const { return ec2_; }
   const elb::ElbEmulator& elb() const { return elb_; }
+  const dns::Route53Emulator& route53() const { return route53_; }
   const traffic::TrafficModel& traffic() const { return traffic_; }
 
   // The clients of `cname` (a fully qualified record name): they send `profile` and go where

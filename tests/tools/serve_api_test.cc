@@ -655,3 +655,128 @@ TEST_CASE("SigV4: the verifier accepts the example and answers AWS's errors othe
   CHECK(std::string(west.verify(withAuth(good), kExampleTime)->what()) ==
         "Credential should be scoped to a valid region, not 'us-east-1'. ");
 }
+
+// --- DNS (--dns-port) -----------------------------------------------------------------------
+
+namespace {
+
+// A standard query with RD set, one question.
+std::string dnsQuery(const std::string& name, std::uint16_t type, std::uint16_t id = 0x1234) {
+  std::string q = {
+      static_cast<char>(id >> 8), static_cast<char>(id & 0xff), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    const auto dot = name.find('.', start);
+    const std::string label = name.substr(start, dot - start);
+    q += static_cast<char>(label.size());
+    q += label;
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  q += '\0';
+  q += {static_cast<char>(type >> 8), static_cast<char>(type & 0xff), 0, 1};
+  return q;
+}
+
+int rcodeOf(const std::string& reply) { return reply.size() < 4 ? -1 : reply[3] & 0x0f; }
+int answersOf(const std::string& reply) {
+  return reply.size() < 8 ? -1 : (static_cast<unsigned char>(reply[6]) << 8) | reply[7];
+}
+
+}  // namespace
+
+TEST_CASE("DNS wire format: answers, NXDOMAIN, REFUSED, FORMERR, and silence for non-queries",
+          "[serve][dns]") {
+  using ebsim::serve::DnsLookup;
+  namespace dns = ebsim::serve::dns;
+  std::string asked;
+  std::uint16_t askedType = 0;
+  const ebsim::serve::DnsResolver resolver = [&](const std::string& name, std::uint16_t type) {
+    asked = name;
+    askedType = type;
+    DnsLookup out;
+    if (name == "shop.example.com") {
+      out.records = {{name, dns::kTypeCname, 60, "lb-1.elb.example.com"},
+                     {"lb-1.elb.example.com", dns::kTypeA, 60, "127.0.0.1"}};
+    } else {
+      out.rcode = dns::kNxDomain;
+    }
+    return out;
+  };
+  const std::string reply =
+      ebsim::serve::answerDnsQuery(dnsQuery("Shop.Example.COM", dns::kTypeA), resolver);
+  CHECK(asked == "shop.example.com");  // lowercased
+  CHECK(askedType == dns::kTypeA);
+  REQUIRE(reply.size() > 12);
+  CHECK(reply.substr(0, 2) == "\x12\x34");                       // the query's id
+  CHECK((static_cast<unsigned char>(reply[2]) & 0x85) == 0x85);  // QR, AA, RD
+  CHECK(rcodeOf(reply) == dns::kNoError);
+  CHECK(answersOf(reply) == 2);
+  // The A record's data, 127.0.0.1, ends the packet.
+  CHECK(reply.substr(reply.size() - 4) == std::string("\x7f\x00\x00\x01", 4));
+  CHECK(reply.find(std::string("\x04lb-1\x03"
+                               "elb\x07"
+                               "example\x03"
+                               "com",
+                               21)) != std::string::npos);
+
+  CHECK(rcodeOf(ebsim::serve::answerDnsQuery(dnsQuery("nope.example.com", 1), resolver)) ==
+        dns::kNxDomain);
+  // Malformed: truncated name, a compression pointer in the question, no question.
+  std::string truncated = dnsQuery("shop.example.com", 1);
+  truncated.resize(20);
+  CHECK(rcodeOf(ebsim::serve::answerDnsQuery(truncated, resolver)) == dns::kFormErr);
+  std::string pointer = dnsQuery("x", 1).substr(0, 12) + std::string("\xc0\x0c\x00\x01\x00\x01", 6);
+  CHECK(rcodeOf(ebsim::serve::answerDnsQuery(pointer, resolver)) == dns::kFormErr);
+  std::string none = dnsQuery("x", 1);
+  none[5] = 0;  // QDCOUNT 0
+  CHECK(rcodeOf(ebsim::serve::answerDnsQuery(none, resolver)) == dns::kFormErr);
+  // Not answered at all: shorter than a header, or a response.
+  CHECK(ebsim::serve::answerDnsQuery("\x01\x02", resolver).empty());
+  std::string response = dnsQuery("shop.example.com", 1);
+  response[2] = static_cast<char>(response[2] | 0x80);
+  CHECK(ebsim::serve::answerDnsQuery(response, resolver).empty());
+  // Another opcode (a NOTIFY, say): NOTIMP.
+  std::string notify = dnsQuery("shop.example.com", 1);
+  notify[2] = static_cast<char>(4 << 3);
+  CHECK(rcodeOf(ebsim::serve::answerDnsQuery(notify, resolver)) == dns::kNotImp);
+}
+
+TEST_CASE("DNS lookups follow Route 53's visible records: a swap moves the answer",
+          "[serve][dns]") {
+  namespace dns = ebsim::serve::dns;
+  Api a;
+  REQUIRE(a.call("Action=CreateApplication&ApplicationName=shop").status == 200);
+  for (const char* env : {"blue", "green"}) {
+    REQUIRE(a.call(std::string("Action=CreateEnvironment&ApplicationName=shop&EnvironmentName=") +
+                   env + "&CNAMEPrefix=shop-" + env)
+                .status == 200);
+  }
+  const std::string blue = "shop-blue.us-east-1.elasticbeanstalk.com";
+  // Launching: no record yet, but the name is in the zone.
+  CHECK(a.cloud.dnsLookup(blue, dns::kTypeA, "127.0.0.1").rcode == dns::kNxDomain);
+  a.run(Duration::minutes(10));
+  const auto before = a.cloud.dnsLookup(blue, dns::kTypeA, "127.0.0.1");
+  REQUIRE(before.records.size() == 2);
+  CHECK(before.records[0].type == dns::kTypeCname);
+  CHECK(before.records[0].ttlSeconds == 60);
+  CHECK(before.records[1].type == dns::kTypeA);
+  CHECK(before.records[1].name == before.records[0].data);
+  CHECK(before.records[1].data == "127.0.0.1");
+  // A CNAME question gets the CNAME alone; the load balancer's name answers its A record.
+  CHECK(a.cloud.dnsLookup(blue, dns::kTypeCname, "127.0.0.1").records.size() == 1);
+  CHECK(a.cloud.dnsLookup(before.records[0].data, dns::kTypeA, "10.0.0.9").records.at(0).data ==
+        "10.0.0.9");
+  CHECK(a.cloud.dnsLookup("example.com", dns::kTypeA, "127.0.0.1").rcode == dns::kRefused);
+  REQUIRE(a.call("Action=SwapEnvironmentCNAMEs&SourceEnvironmentName=blue"
+                 "&DestinationEnvironmentName=green")
+              .status == 200);
+  a.run(Duration::minutes(2));
+  const auto after = a.cloud.dnsLookup(blue, dns::kTypeA, "127.0.0.1");
+  REQUIRE_FALSE(after.records.empty());
+  CHECK(after.records[0].data != before.records[0].data);
+  // And green's name now leads to blue's load balancer.
+  CHECK(a.cloud.dnsLookup("shop-green.us-east-1.elasticbeanstalk.com", dns::kTypeCname, "")
+            .records.at(0)
+            .data == before.records[0].data);
+}

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# `ebsim serve` driven by the real AWS CLI v2 (Debian's awscli, /usr/bin/aws) and curl, as a
-# user would: an application and versions, an environment with option settings, Ready, the
-# data plane answering v1, a Rolling update to v2 seen through the data plane with no failed
-# request, events, a second environment and a CNAME swap, termination, a rebuild, a restart that finds
-# the state again, malformed requests that leave the server serving, and SigV4 verification.
+# `ebsim serve` driven as a user would, with the real AWS CLI v2 (Debian's awscli,
+# /usr/bin/aws), curl and dig: an application and versions, an environment with option settings,
+# Ready, the data plane answering v1, a Rolling update to v2 seen through the data plane with no
+# failed request, events, a second environment and a CNAME swap, DNS asked with dig,
+# termination, a rebuild, a restart that finds the state again, malformed requests that leave
+# the server serving, and SigV4 verification.
 # Usage: serve_cli_test.sh path/to/ebsim
 set -uo pipefail
 ebsim="$1"
@@ -14,8 +15,8 @@ check() {  # check <description> <condition...>
   local what="$1"; shift
   if "$@"; then echo "ok   - $what"; passes=$((passes + 1)); else echo "FAIL - $what"; failures=$((failures + 1)); fi
 }
-if [ ! -x "$aws_cli" ] || ! command -v curl >/dev/null; then
-  echo "FAIL - needs /usr/bin/aws (Debian awscli) and curl: tools/install_deps.sh installs them"
+if [ ! -x "$aws_cli" ] || ! command -v curl >/dev/null || ! command -v dig >/dev/null; then
+  echo "FAIL - needs /usr/bin/aws (Debian awscli), curl and dig (bind9-dnsutils): tools/install_deps.sh installs them"
   exit 1
 fi
 
@@ -27,7 +28,7 @@ export AWS_ACCESS_KEY_ID=ebsim AWS_SECRET_ACCESS_KEY=ebsim AWS_DEFAULT_REGION=us
 export AWS_PAGER="" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 
 start_server() {  # any free ports; sets api and lb from the "listening" line
-  "$ebsim" serve --port 0 --lb-port 0 --speed 600 --state-dir "$tmp/state" >"$tmp/serve.log" 2>&1 &
+  "$ebsim" serve --port 0 --lb-port 0 --dns-port 0 --speed 600 --state-dir "$tmp/state" >"$tmp/serve.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do
     grep -q listening "$tmp/serve.log" && break
@@ -35,6 +36,7 @@ start_server() {  # any free ports; sets api and lb from the "listening" line
   done
   api=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/ (Elastic.*|\1|p' "$tmp/serve.log")
   lb=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/ (load.*|\1|p' "$tmp/serve.log")
+  dns=$(sed -n 's|.*DNS on udp://127.0.0.1:\([0-9]*\),.*|\1|p' "$tmp/serve.log")
   if [ -z "$api" ] || [ -z "$lb" ]; then
     echo "FAIL - ebsim serve did not print its listening line:"; cat "$tmp/serve.log"
     exit 1
@@ -123,6 +125,18 @@ for _ in $(seq 1 50); do
   sleep 0.1
 done
 check "after the swap the shop CNAME reaches shop-green" test "$swapped" -eq 1
+# DNS on loopback UDP, asked with dig: the CNAME, then the load balancer's address, and a
+# client that connects where DNS sends it reaches the environment the CNAME now names.
+green_lb=$(eb describe-environments --environment-names shop-green --query 'Environments[0].EndpointURL' --output text)
+answer=$(dig +short +time=2 +tries=1 @127.0.0.1 -p "$dns" shop.us-east-1.elasticbeanstalk.com A)
+check "dig: the shop CNAME leads to shop-green's load balancer ($green_lb)" test "$(head -1 <<<"$answer")" = "$green_lb."
+check "dig: and the load balancer's A record is the data plane (127.0.0.1)" test "$(tail -1 <<<"$answer")" = 127.0.0.1
+address=$(tail -1 <<<"$answer")
+check "curl at the address DNS gives reaches shop-green" grep -q '"environment":"shop-green"' <<<"$(curl -s -m 5 --resolve "shop.us-east-1.elasticbeanstalk.com:$lb:$address" "http://shop.us-east-1.elasticbeanstalk.com:$lb/")"
+check "dig: an unknown name of the zone is NXDOMAIN" grep -q 'status: NXDOMAIN' <<<"$(dig +time=2 +tries=1 @127.0.0.1 -p "$dns" nothing.us-east-1.elasticbeanstalk.com)"
+check "dig: a name outside the zone is REFUSED" grep -q 'status: REFUSED' <<<"$(dig +time=2 +tries=1 @127.0.0.1 -p "$dns" example.com)"
+python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.sendto(b"\x00garbage\xff", ("127.0.0.1", int(sys.argv[1])))' "$dns"
+check "dig: after a garbage datagram the DNS server still answers" test -n "$(dig +short +time=2 +tries=1 @127.0.0.1 -p "$dns" shop.us-east-1.elasticbeanstalk.com)"
 eb terminate-environment --environment-name shop-blue >/dev/null
 terminated=0
 for _ in $(seq 1 60); do

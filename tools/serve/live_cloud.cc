@@ -109,4 +109,40 @@ void LiveCloud::route(std::string_view hostHeader, Answer& a) {
   }
 }
 
+DnsLookup LiveCloud::dnsLookup(const std::string& name, std::uint16_t type,
+                               const std::string& dataPlaneAddress) const {
+  DnsLookup out;
+  const bool wantsAddress = type == dns::kTypeA || type == dns::kTypeAny;
+  auto addressOf = [&](const std::string& target, std::uint32_t ttl) {
+    if (!wantsAddress) return;
+    if (cloud_.elb().loadBalancerArnByDnsName(target)) {
+      out.records.push_back({target, dns::kTypeA, ttl, dataPlaneAddress});
+    }
+  };
+  if (const auto record = cloud_.route53().resolve(name)) {
+    const auto ttl = static_cast<std::uint32_t>(record->TTL.count() / 1'000'000'000);
+    for (const auto& target : record->ResourceRecords) {
+      // A SingleInstance environment's record holds its Elastic IP: an address, not a name.
+      const bool isAddress =
+          !target.empty() && target.find_first_not_of("0123456789.") == std::string::npos;
+      if (isAddress) {
+        if (wantsAddress) out.records.push_back({name, dns::kTypeA, ttl, target});
+        continue;
+      }
+      out.records.push_back({name, dns::kTypeCname, ttl, target});
+      addressOf(target, ttl);
+    }
+    return out;
+  }
+  if (cloud_.elb().loadBalancerArnByDnsName(name)) {
+    addressOf(name, 60);
+    return out;
+  }
+  const std::string& zone = cloud_.route53().zoneName();
+  const bool inZone = name == zone || (name.size() > zone.size() && name.ends_with(zone) &&
+                                       name[name.size() - zone.size() - 1] == '.');
+  out.rcode = inZone ? dns::kNxDomain : dns::kRefused;
+  return out;
+}
+
 }  // namespace ebsim::serve

@@ -17,6 +17,7 @@
 #include "sim/fault_registry.h"
 #include "sim/scheduler.h"
 #include "sim/trace.h"
+#include "tools/serve/dns_wire.h"
 
 namespace ebsim::serve {
 
@@ -58,6 +59,14 @@ class LiveCloud {
     route(host, a);
     return a;
   }
+
+  // What `ebsim serve --dns-port` answers for `name` (lowercase, no trailing dot): an
+  // environment's CNAME as Route 53 shows it now, followed for an A (or ANY) question by the A
+  // record of its load balancer, which is `dataPlaneAddress` (the data plane stands for every
+  // load balancer); a load balancer's DNS name is that A record. Other names of the zone are
+  // NXDOMAIN; names outside it are REFUSED (not a recursive resolver).
+  DnsLookup dnsLookup(const std::string& name, std::uint16_t type,
+                      const std::string& dataPlaneAddress) const;
 
  private:
   // What a request needs, kept from the emulators' change notifications so that a request

@@ -4,6 +4,7 @@
 
 #include "tools/serve/server.h"
 
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <chrono>
@@ -15,6 +16,7 @@
 
 #include "runner/scenario_parser.h"
 #include "runner/scenario_runner.h"
+#include "tools/serve/dns_wire.h"
 #include "tools/serve/eb_api.h"
 #include "tools/serve/journal.h"
 #include "tools/serve/live_cloud.h"
@@ -27,6 +29,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+using udp = net::ip::udp;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 using Handler = std::function<Response(const Request&)>;
@@ -149,6 +152,46 @@ class Listener {
   tcp::acceptor acceptor_;
   Handler handler_;
   std::size_t maxBody_;
+};
+
+// The DNS server on UDP (--dns-port): each datagram is one query, answered at once.
+class DnsListener {
+ public:
+  using Answer = std::function<std::string(std::string_view query)>;
+  DnsListener(net::io_context& io, Answer answer) : socket_(io), answer_(std::move(answer)) {}
+
+  // Binds; returns the bound port. Throws boost::system::system_error.
+  unsigned short listen(const std::string& host, unsigned short port) {
+    const udp::endpoint endpoint(net::ip::make_address(host), port);
+    socket_.open(endpoint.protocol());
+    socket_.bind(endpoint);
+    socket_.non_blocking(true);  // a reply that does not fit the send buffer is dropped
+    receive();
+    return socket_.local_endpoint().port();
+  }
+  void stop() {
+    beast::error_code ignored;
+    socket_.close(ignored);
+  }
+
+ private:
+  void receive() {
+    socket_.async_receive_from(
+        net::buffer(buffer_), peer_, [this](beast::error_code ec, std::size_t size) {
+          if (ec == net::error::operation_aborted) return;
+          if (!ec) {
+            const std::string reply = answer_(std::string_view(buffer_.data(), size));
+            beast::error_code ignored;  // UDP: a lost reply is the client's to retry
+            if (!reply.empty()) socket_.send_to(net::buffer(reply), peer_, 0, ignored);
+          }
+          receive();
+        });
+  }
+
+  udp::socket socket_;
+  Answer answer_;
+  udp::endpoint peer_;
+  std::array<char, 4096> buffer_{};  // larger queries are truncated: FORMERR, not a crash
 };
 
 std::int64_t wallMs() {
@@ -296,6 +339,25 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
   if (apiPort < 0) return 2;
   const int lbPort = listen(lbListener, options.lbPort, "--lb-port");
   if (lbPort < 0) return 2;
+  // Every load balancer's DNS name answers with the data plane's address.
+  const std::string dataPlaneAddress =
+      net::ip::make_address(options.host).is_unspecified() ? "127.0.0.1" : options.host;
+  DnsListener dnsListener(io, [&](std::string_view query) {
+    catchUp();
+    return answerDnsQuery(query, [&](const std::string& name, std::uint16_t type) {
+      return cloud.dnsLookup(name, type, dataPlaneAddress);
+    });
+  });
+  int dnsPort = -1;
+  if (options.dnsPort >= 0) {
+    try {
+      dnsPort = dnsListener.listen(options.host, static_cast<unsigned short>(options.dnsPort));
+    } catch (const boost::system::system_error& e) {
+      err << "ebsim serve: cannot listen on udp " << options.host << ":" << options.dnsPort
+          << " (--dns-port): " << e.code().message() << "\n";
+      return 2;
+    }
+  }
 
   // The clock also moves between requests, so timers (deployments) run at the wall's pace.
   net::steady_timer tick(io);
@@ -313,13 +375,16 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
   signals.async_wait([&](beast::error_code, int) {
     apiListener.stop();
     lbListener.stop();
+    dnsListener.stop();
     tick.cancel();
     io.stop();
   });
 
   out << "ebsim serve: listening on http://" << options.host << ":" << apiPort
       << "/ (Elastic Beanstalk API) and http://" << options.host << ":" << lbPort
-      << "/ (load balancers, by Host), speed " << options.speed << "x" << std::endl;
+      << "/ (load balancers, by Host)";
+  if (dnsPort >= 0) out << ", DNS on udp://" << options.host << ":" << dnsPort;
+  out << ", speed " << options.speed << "x" << std::endl;
   io.run();
   try {
     journal.stop(cloud.now().nanos());

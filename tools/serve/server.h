@@ -17,6 +17,7 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 4580;    // the EB API; 0: any free port
   unsigned short lbPort = 8080;  // the data plane; 0: any free port
+  int dnsPort = -1;              // the DNS server on UDP: -1 none; 0 any free port
   double speed = 60;             // simulated seconds per wall second
   std::string stateDir;          // "": nothing kept across restarts
   std::string scenario;          // a scenario file whose versions, timings and region to use
