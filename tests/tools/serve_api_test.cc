@@ -405,19 +405,33 @@ TEST_CASE(
   CHECK(count(instances, "InstanceId") == 3);
   CHECK(first(instances, "HealthStatus") == "Ok");
   CHECK(first(instances, "Color") == "Green");
-  // A clone as the EB CLI asks for it: the source's configuration (3 instances) and version.
+  // A clone as the EB CLI's `eb clone` asks for it (TemplateSpecification.TemplateSource.
+  // EnvironmentName, ebcli/lib/elasticbeanstalk.py): the source's configuration (3 instances)
+  // and version.
   const std::string id =
       first(a.call("Action=DescribeEnvironments&EnvironmentNames.member.1=shop-blue").body,
             "EnvironmentId");
+  CHECK(first(a.call("Action=CreateEnvironment&ApplicationName=shop&EnvironmentName=shop-x"
+                     "&TemplateSpecification.TemplateSource.EnvironmentName=nope")
+                  .body,
+              "Message") == "No Environment found for EnvironmentName = 'nope'.");
   const auto clone = a.call(
       "Action=CreateEnvironment&ApplicationName=shop&EnvironmentName=shop-green"
-      "&TemplateSpecification.TemplateSnapshotConfiguration.SourceEnvironmentId=" +
-      id);
+      "&TemplateSpecification.TemplateSource.EnvironmentName=shop-blue");
   REQUIRE(clone.status == 200);
+  // The same by the source's id.
+  REQUIRE(a.call("Action=CreateEnvironment&ApplicationName=shop&EnvironmentName=shop-teal"
+                 "&TemplateSpecification.TemplateSnapshotConfiguration.SourceEnvironmentId=" +
+                 id)
+              .status == 200);
   a.run(Duration::minutes(10));
-  CHECK(a.status("shop-green") == "Ready");
-  CHECK(count(a.call("Action=DescribeEnvironmentResources&EnvironmentName=shop-green").body,
-              "Id") == 3);
+  for (const char* env : {"shop-green", "shop-teal"}) {
+    CHECK(a.status(env) == "Ready");
+    CHECK(
+        count(
+            a.call(std::string("Action=DescribeEnvironmentResources&EnvironmentName=") + env).body,
+            "Id") == 3);
+  }
   // A template from a running environment takes its settings.
   REQUIRE(a.call("Action=CreateConfigurationTemplate&ApplicationName=shop&TemplateName=copy"
                  "&EnvironmentId=" +

@@ -504,18 +504,26 @@ void EbApi::createEnvironment(const QueryRequest& q, Writer& w) {
   r.CNAMEPrefix = q.get("CNAMEPrefix").value_or("");
   r.VersionLabel = q.get("VersionLabel").value_or("");
   const auto templateName = q.get("TemplateName");
-  const auto cloneOf =
+  // A clone: the source environment's configuration and version (eb-reference 4). The EB
+  // CLI's `eb clone` names it as TemplateSpecification.TemplateSource.EnvironmentName (its
+  // ebcli/lib/elasticbeanstalk.py clone_environment, with the TemplateSource shape of the
+  // service model it bundles); the id form is accepted too.
+  const auto cloneOfName = q.get("TemplateSpecification.TemplateSource.EnvironmentName");
+  const auto cloneOfId =
       q.get("TemplateSpecification.TemplateSnapshotConfiguration.SourceEnvironmentId");
-  if (cloneOf && !cloneOf->empty()) {
-    // A clone (eb clone): the source environment's configuration and version (eb-reference 4).
+  const bool byName = cloneOfName && !cloneOfName->empty();
+  if (byName || (cloneOfId && !cloneOfId->empty())) {
     std::string source;
     for (const auto& e : cloud_.engine().describeAll()) {
-      if (e.EnvironmentId == *cloneOf && e.Status != engine::EnvironmentStatus::kTerminated) {
+      if ((byName ? e.EnvironmentName == *cloneOfName : e.EnvironmentId == *cloneOfId) &&
+          e.Status != engine::EnvironmentStatus::kTerminated) {
         source = e.EnvironmentName;
       }
     }
-    if (source.empty())
-      throw invalid("No Environment found for EnvironmentId = '" + *cloneOf + "'.");
+    if (source.empty()) {
+      throw invalid(byName ? "No Environment found for EnvironmentName = '" + *cloneOfName + "'."
+                           : "No Environment found for EnvironmentId = '" + *cloneOfId + "'.");
+    }
     const auto created =
         valueOr(cloud_.engine().cloneEnvironment(source, r.EnvironmentName, r.CNAMEPrefix));
     environmentOptions_[r.EnvironmentName] = environmentOptions_[source];
