@@ -549,11 +549,25 @@ void Engine::launchFailed(Env& env, const std::string& why) {
   startHealthMonitor(env.desc.EnvironmentName);
 }
 
+Engine::Env* Engine::stillLaunching(const std::string& name, int launch,
+                                    const std::function<void()>& undo) {
+  Env* env = find(name);
+  if (env != nullptr && env->launches == launch) return env;
+  undo();  // a forced terminate (or another rebuild) came first: what this step made goes too
+  return nullptr;
+}
+
 void Engine::allocateAddress(const std::string& name) {
+  const int launch = find(name)->launches;
   aws<ports::AllocateAddressResult>(
       [this](auto cb) { ports_.ec2.allocateAddress({}, cb); },
-      [this, name](ports::Outcome<ports::AllocateAddressResult> o) {
-        Env* env = find(name);
+      [this, name, launch](ports::Outcome<ports::AllocateAddressResult> o) {
+        Env* env = stillLaunching(name, launch, [&] {
+          if (!o.ok()) return;
+          aws<ports::Empty>([this, alloc = o.value().AllocationId](
+                                auto cb) { ports_.ec2.releaseAddress({alloc}, cb); },
+                            [](ports::Outcome<ports::Empty>) {});
+        });
         if (env == nullptr) return;
         if (!o.ok()) return launchFailed(*env, "Creating the EIP failed: " + o.error().Message);
         env->addressAllocation = o.value().AllocationId;
@@ -572,8 +586,13 @@ void Engine::createLoadBalancer(const std::string& name) {
   req.AvailabilityZones = e->config.availabilityZones;
   aws<ports::LoadBalancer>(
       [this, req](auto cb) { ports_.elb.createLoadBalancer(req, cb); },
-      [this, name](ports::Outcome<ports::LoadBalancer> o) {
-        Env* env = find(name);
+      [this, name, launch = e->launches](ports::Outcome<ports::LoadBalancer> o) {
+        Env* env = stillLaunching(name, launch, [&] {
+          if (!o.ok()) return;
+          aws<ports::Empty>([this, lb = o.value().LoadBalancerArn](
+                                auto cb) { ports_.elb.deleteLoadBalancer({lb}, cb); },
+                            [](ports::Outcome<ports::Empty>) {});
+        });
         if (env == nullptr) return;
         if (!o.ok())
           return launchFailed(*env, "Creating load balancer failed: " + o.error().Message);
@@ -594,8 +613,13 @@ void Engine::createTargetGroup(const std::string& name) {
   req.DeregistrationDelay = e->config.deregistrationDelay;
   aws<ports::TargetGroup>(
       [this, req](auto cb) { ports_.elb.createTargetGroup(req, cb); },
-      [this, name](ports::Outcome<ports::TargetGroup> o) {
-        Env* env = find(name);
+      [this, name, launch = e->launches](ports::Outcome<ports::TargetGroup> o) {
+        Env* env = stillLaunching(name, launch, [&] {
+          if (!o.ok()) return;
+          aws<ports::Empty>([this, tg = o.value().TargetGroupArn](
+                                auto cb) { ports_.elb.deleteTargetGroup({tg}, cb); },
+                            [](ports::Outcome<ports::Empty>) {});
+        });
         if (env == nullptr) return;
         if (!o.ok())
           return launchFailed(*env, "Creating target group failed: " + o.error().Message);
@@ -608,7 +632,11 @@ void Engine::createTargetGroup(const std::string& name) {
 void Engine::createGroup(const std::string& name) {
   Env* e = find(name);
   if (e == nullptr) return;
-  const auto& versions = applications_.at(e->desc.ApplicationName)->versions;
+  const auto app = applications_.find(e->desc.ApplicationName);
+  if (app == applications_.end()) {
+    return launchFailed(*e, "Application " + e->desc.ApplicationName + " no longer exists.");
+  }
+  const auto& versions = app->second->versions;
   const auto version = versions.find(e->desc.VersionLabel);
   const std::string key = version == versions.end() ? "" : version->second;
   ports::CreateAutoScalingGroupRequest req;
@@ -629,8 +657,15 @@ void Engine::createGroup(const std::string& name) {
   req.DefaultCooldown = e->config.cooldown;
   const std::string groupName = req.AutoScalingGroupName;
   aws<ports::Empty>([this, req](auto cb) { ports_.autoscaling.createAutoScalingGroup(req, cb); },
-                    [this, name, groupName](ports::Outcome<ports::Empty> o) {
-                      Env* env = find(name);
+                    [this, name, groupName, launch = e->launches](ports::Outcome<ports::Empty> o) {
+                      Env* env = stillLaunching(name, launch, [&] {
+                        if (!o.ok()) return;
+                        aws<ports::Empty>(
+                            [this, groupName](auto cb) {
+                              ports_.autoscaling.deleteAutoScalingGroup({groupName, true}, cb);
+                            },
+                            [](ports::Outcome<ports::Empty>) {});
+                      });
                       if (env == nullptr) return;
                       if (!o.ok()) {
                         return launchFailed(
@@ -642,7 +677,7 @@ void Engine::createGroup(const std::string& name) {
                       emit(*env, Severity::kInfo,
                            "Waiting for EC2 instances to launch. This may take a few minutes.");
                       env->waitingSince = ports_.clock.now();
-                      waitForInstances(name);
+                      waitForInstances(name, launch);
                     });
 }
 
@@ -682,14 +717,14 @@ void Engine::putScalingPolicies(const std::string& name) {
   }
 }
 
-void Engine::waitForInstances(const std::string& name) {
+void Engine::waitForInstances(const std::string& name, int launch) {
   Env* e = find(name);
-  if (e == nullptr) return;
+  if (e == nullptr || e->launches != launch) return;
   // Announce instances the group has launched, then look at their health.
   describeGroup(
-      e->groupName, [this, name](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+      e->groupName, [this, name, launch](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
         Env* env = find(name);
-        if (env == nullptr) return;
+        if (env == nullptr || env->launches != launch) return;
         if (o.ok() && !o.value().AutoScalingGroups.empty()) {
           for (const auto& i : o.value().AutoScalingGroups[0].Instances) {
             if (env->announced.insert(i.InstanceId).second) {
@@ -699,33 +734,40 @@ void Engine::waitForInstances(const std::string& name) {
             }
           }
         }
-        checkInstances(*env, env->targetGroupArn, {}, [this, name](bool ok, Checks checks) {
+        checkInstances(*env, env->targetGroupArn, {}, [this, name, launch](bool ok, Checks checks) {
           Env* en = find(name);
-          if (en == nullptr) return;
+          if (en == nullptr || en->launches != launch) return;
           int healthy = 0;
           if (ok) {
             for (const auto& [id, check] : checks) healthy += check == Check::kHealthy;
           }
-          if (healthy >= en->desired()) return pointCname(name);
+          if (healthy >= en->desired()) return pointCname(name, launch);
           const Duration limit = en->config.deployment.timeout + kCommandTimeoutExtra;
           if (ports_.clock.now() - en->waitingSince >= limit) {
             return launchFailed(*en,
                                 "Instances did not pass health checks within the "
                                 "command timeout.");
           }
-          after(kPollInterval, [this, name] { waitForInstances(name); });
+          after(kPollInterval, [this, name, launch] { waitForInstances(name, launch); });
         });
       });
 }
 
-void Engine::pointCname(const std::string& name) {
+void Engine::pointCname(const std::string& name, int launch) {
   Env* e = find(name);
-  if (e == nullptr) return;
+  if (e == nullptr || e->launches != launch) return;
   const ports::ChangeResourceRecordSetsRequest req = cnameChange(*e, ports::ChangeAction::kUpsert);
   aws<ports::ChangeInfo>(
       [this, req](auto cb) { ports_.route53.changeResourceRecordSets(req, cb); },
-      [this, name](ports::Outcome<ports::ChangeInfo> o) {
-        Env* env = find(name);
+      [this, name, launch, req](ports::Outcome<ports::ChangeInfo> o) {
+        Env* env = stillLaunching(name, launch, [&] {
+          if (!o.ok()) return;  // the record went up after the terminate took it down: again
+          ports::ChangeResourceRecordSetsRequest undo = req;
+          for (auto& c : undo.Changes) c.Action = ports::ChangeAction::kDelete;
+          aws<ports::ChangeInfo>(
+              [this, undo](auto cb) { ports_.route53.changeResourceRecordSets(undo, cb); },
+              [](ports::Outcome<ports::ChangeInfo>) {});
+        });
         if (env == nullptr) return;
         if (!o.ok()) return launchFailed(*env, "Creating the CNAME failed: " + o.error().Message);
         emit(*env, Severity::kInfo,

@@ -242,8 +242,13 @@ class Engine {
   void createTargetGroup(const std::string& env);
   void createGroup(const std::string& env);
   void putScalingPolicies(const std::string& env);  // aws:autoscaling:trigger
-  void waitForInstances(const std::string& env);
-  void pointCname(const std::string& env);
+  // The launch steps after the group is created carry the launch they belong to (Env::launches):
+  // a forced terminate or a rebuild starts another, and the old steps stop.
+  void waitForInstances(const std::string& env, int launch);
+  void pointCname(const std::string& env, int launch);
+  // The environment if `launch` is still its current launch; otherwise calls `undo` (to remove
+  // what the finished step created) and returns null.
+  Env* stillLaunching(const std::string& env, int launch, const std::function<void()>& undo);
   void launchFailed(Env& env, const std::string& why);
   void warn(Env& env, const std::string& warning);
   void record(std::string_view kind, std::string_view entity,

@@ -61,6 +61,11 @@ ports::Outcome<ports::Empty> Engine::terminateEnvironment(const std::string& nam
                  "is lost.");
   }
   e->requestId = newRequestId();
+  // A launch or rebuild still under way (a forced terminate) stops at its next step, and undoes
+  // what that step made.
+  ++e->launches;
+  e->rebuilding = false;
+  e->monitored = false;
   if (e->deployment) {
     // A forced terminate ends the operation in progress: it stops, and its temporary resources
     // go with the environment.
@@ -169,6 +174,9 @@ ports::Outcome<ports::Empty> Engine::rebuildEnvironment(const std::string& name)
   } else if (e->desc.Status != EnvironmentStatus::kReady) {
     return notReady(name);
   }
+  if (applications_.count(e->desc.ApplicationName) == 0) {  // deleted after the termination
+    return invalid("No Application named '" + e->desc.ApplicationName + "' found.");
+  }
   e->requestId = newRequestId();
   e->rebuilding = true;  // lets setState() take it out of Terminated
   e->launchedAt = now;
@@ -181,9 +189,9 @@ ports::Outcome<ports::Empty> Engine::rebuildEnvironment(const std::string& name)
     warn(*e, "Rebuilding environment " + name + " replaces its coupled " +
                  e->config.database->engine + " database with a new, empty one: its data is lost.");
   }
-  auto relaunch = [this, name] {
+  auto relaunch = [this, name, generation = e->launches] {
     Env* env = find(name);
-    if (env == nullptr) return;
+    if (env == nullptr || env->launches != generation) return;  // terminated meanwhile (forced)
     // New resources, new ids: nothing of the old ones is remembered.
     env->loadBalancerArn.clear();
     env->targetGroupArn.clear();

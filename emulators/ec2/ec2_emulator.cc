@@ -292,7 +292,9 @@ void Ec2Emulator::allocateAddress(ports::AllocateAddressRequest,
   // A public address in a documentation-style range, unique per allocation (a released address
   // is not handed out again, so two live ones never share an address).
   const std::uint64_t n = ++addressesAllocated_;
-  result.PublicIp = "54.210." + std::to_string(n / 250) + "." + std::to_string(10 + n % 250);
+  const std::uint64_t block = n / 250;  // 54.210.0.x, ..., 54.210.255.x, 54.211.0.x, ...
+  result.PublicIp = "54." + std::to_string(210 + block / 256 % 46) + "." +
+                    std::to_string(block % 256) + "." + std::to_string(10 + n % 250);
   addresses_.emplace(result.AllocationId, ElasticIp{result.PublicIp, ""});
   ec2Api_.reply(std::move(done), ports::Outcome<R>(std::move(result)));
 }

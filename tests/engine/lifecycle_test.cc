@@ -486,3 +486,46 @@ TEST_CASE("eb-reference 6: rebuilding a SingleInstance environment gives it a ne
         std::vector<std::string>{after.EndpointURL});
   CHECK(liveIds(h).size() == 1);
 }
+
+TEST_CASE("a forced terminate during a launch or a rebuild wins: nothing comes back or is left",
+          "[engine][lifecycle][rebuild]") {
+  // At several moments of the launch (load balancer, group, instances booting, CNAME), so that
+  // each step's in-flight call is overtaken once.
+  for (const int seconds : {0, 1, 3, 30, 120}) {
+    for (const bool rebuild : {false, true}) {
+      CAPTURE(seconds, rebuild);
+      Harness h;
+      if (rebuild) {
+        h.createReady("shop-race", 2);
+        REQUIRE(h.engine.rebuildEnvironment("shop-race").ok());
+      } else {
+        REQUIRE(h.engine.createEnvironment(h.request("shop-race")).ok());
+      }
+      const std::string cname = h.engine.describe("shop-race")->CNAME;
+      h.w.runFor(Duration::seconds(seconds));
+      REQUIRE(h.engine.describe("shop-race")->Status == EnvironmentStatus::kLaunching);
+      REQUIRE(h.engine.terminateEnvironment("shop-race", /*force=*/true).ok());
+      h.w.runFor(Duration::minutes(30));
+      CHECK(h.engine.describe("shop-race")->Status == EnvironmentStatus::kTerminated);
+      CHECK(liveIds(h).empty());
+      CHECK_FALSE(h.cloud.route53().resolve(cname));
+      const auto groups = h.w.await<ebsim::ports::DescribeAutoScalingGroupsResult>(
+          [&](auto cb) { h.cloud.autoscaling().describeAutoScalingGroups({}, cb); });
+      REQUIRE(groups.ok());
+      CHECK(groups.value().AutoScalingGroups.empty());
+    }
+  }
+}
+
+TEST_CASE("a terminated environment of a deleted application cannot be rebuilt",
+          "[engine][lifecycle][rebuild]") {
+  Harness h;
+  h.createReady("shop-orphan", 1);
+  REQUIRE(h.engine.terminateEnvironment("shop-orphan").ok());
+  h.w.runFor(Duration::minutes(5));
+  REQUIRE(h.engine.deleteApplication("shop").ok());
+  const auto refused = h.engine.rebuildEnvironment("shop-orphan");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().Message == "No Application named 'shop' found.");
+  CHECK(h.engine.describe("shop-orphan")->Status == EnvironmentStatus::kTerminated);
+}

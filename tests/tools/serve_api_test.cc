@@ -329,6 +329,22 @@ TEST_CASE("UpdateEnvironment changes only the options it names, and the others k
   REQUIRE(config.healthCheck);
   CHECK(config.healthCheck->Path == "/health");
   CHECK(config.healthCheck->Interval == Duration::seconds(30));
+  // A rolling-update option alone changes nothing now, and is kept: the next instance-type
+  // change replaces instances Immutable.
+  REQUIRE(a.call("Action=UpdateEnvironment&EnvironmentName=shop-kept" +
+                 option(1, "aws:autoscaling:updatepolicy:rollingupdate", "RollingUpdateType",
+                        "Immutable"))
+              .status == 200);
+  CHECK(a.status("shop-kept") == "Ready");
+  REQUIRE(a.call("Action=UpdateEnvironment&EnvironmentName=shop-kept" +
+                 option(1, "aws:autoscaling:launchconfiguration", "InstanceType", "t3.large"))
+              .status == 200);
+  a.run(Duration::minutes(30));
+  REQUIRE(a.status("shop-kept") == "Ready");
+  const auto& update = a.cloud.engine().deployments().back();
+  CHECK(update.configuration);
+  CHECK(update.policy == ebsim::engine::DeploymentPolicy::kImmutable);
+  CHECK(update.outcome == ebsim::engine::DeploymentOutcome::kSucceeded);
   // And the next deployment rolls in two batches of 50%.
   REQUIRE(a.call("Action=UpdateEnvironment&EnvironmentName=shop-kept&VersionLabel=v2").status ==
           200);
@@ -694,7 +710,9 @@ std::string dnsQuery(const std::string& name, std::uint16_t type, std::uint16_t 
 
 int rcodeOf(const std::string& reply) { return reply.size() < 4 ? -1 : reply[3] & 0x0f; }
 int answersOf(const std::string& reply) {
-  return reply.size() < 8 ? -1 : (static_cast<unsigned char>(reply[6]) << 8) | reply[7];
+  return reply.size() < 8
+             ? -1
+             : (static_cast<unsigned char>(reply[6]) << 8) | static_cast<unsigned char>(reply[7]);
 }
 
 }  // namespace
@@ -750,6 +768,29 @@ TEST_CASE("DNS wire format: answers, NXDOMAIN, REFUSED, FORMERR, and silence for
   std::string response = dnsQuery("shop.example.com", 1);
   response[2] = static_cast<char>(response[2] | 0x80);
   CHECK(ebsim::serve::answerDnsQuery(response, resolver).empty());
+  // Another class (CH): REFUSED, with the question echoed.
+  std::string chaos = dnsQuery("shop.example.com", 1);
+  chaos[chaos.size() - 1] = 3;
+  const std::string refusedReply = ebsim::serve::answerDnsQuery(chaos, resolver);
+  CHECK(rcodeOf(refusedReply) == dns::kRefused);
+  CHECK(refusedReply.substr(12) == chaos.substr(12));
+  // The resolver's own REFUSED (a name outside the zone) passes through.
+  const ebsim::serve::DnsResolver outside = [](const std::string&, std::uint16_t) {
+    return DnsLookup{dns::kRefused, {}};
+  };
+  CHECK(rcodeOf(ebsim::serve::answerDnsQuery(dnsQuery("example.org", 1), outside)) ==
+        dns::kRefused);
+  // More answers than 512 bytes hold: as many as fit, and TC set.
+  const ebsim::serve::DnsResolver many = [](const std::string& name, std::uint16_t) {
+    DnsLookup out;
+    for (int i = 0; i < 40; ++i) out.records.push_back({name, dns::kTypeA, 60, "10.0.0.1"});
+    return out;
+  };
+  const std::string big = ebsim::serve::answerDnsQuery(dnsQuery("shop.example.com", 1), many);
+  CHECK(big.size() <= 512);
+  CHECK((big[2] & 0x02) != 0);  // TC
+  CHECK(answersOf(big) > 0);
+  CHECK(answersOf(big) < 40);
   // Another opcode (a NOTIFY, say): NOTIMP.
   std::string notify = dnsQuery("shop.example.com", 1);
   notify[2] = static_cast<char>(4 << 3);

@@ -636,13 +636,15 @@ void EbApi::updateEnvironment(const QueryRequest& q, Writer& w) {
     }
     update.deployment = deployment;
     update.healthCheck = check;
+    auto& kept = environmentOptions_[env.EnvironmentName];
     if (!update.replacesInstances() && !update.changesInPlace()) {
-      // Only options ebsim does not model: accepted, nothing to do.
+      // Nothing to apply now: options ebsim does not model, or rolling-update settings alone,
+      // which are kept for the next update that replaces instances.
+      kept.insert(kept.end(), options.begin(), options.end());
       writeEnvironment(w, env);
       return;
     }
     valueOr(cloud_.engine().updateConfiguration(env.EnvironmentName, update));
-    auto& kept = environmentOptions_[env.EnvironmentName];
     kept.insert(kept.end(), options.begin(), options.end());
   }
   w.requestId = cloud_.engine().requestIdOf(env.EnvironmentName);

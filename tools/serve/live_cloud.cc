@@ -141,7 +141,8 @@ DnsLookup LiveCloud::dnsLookup(const std::string& name, std::uint16_t type,
   const std::string& zone = cloud_.route53().zoneName();
   const bool inZone = name == zone || (name.size() > zone.size() && name.ends_with(zone) &&
                                        name[name.size() - zone.size() - 1] == '.');
-  out.rcode = inZone ? dns::kNxDomain : dns::kRefused;
+  // The zone's apex exists (its SOA and NS are not served): no data, not NXDOMAIN.
+  if (name != zone) out.rcode = inZone ? dns::kNxDomain : dns::kRefused;
   return out;
 }
 

@@ -207,6 +207,10 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
     err << "ebsim serve: --speed must be positive\n";
     return 2;
   }
+  if (options.accessKey.id.empty() != options.accessKey.secret.empty()) {
+    err << "ebsim serve: --access-key-id and --secret-access-key must both be non-empty\n";
+    return 2;
+  }
   Journal journal(options.stateDir);
   try {
     journal.load();
@@ -226,16 +230,26 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
   }
   LiveCloud cloud(options.seed, region, std::move(cloudOptions));
   EbApi api(cloud, journal.epochMs());
+  // Runs the simulation to `t`. An exception out of a simulated event is a bug of ours: it is
+  // reported, and the server goes on serving (the event that threw is gone).
+  auto advance = [&](sim::SimTime t) {
+    try {
+      cloud.advanceTo(t);
+    } catch (const std::exception& e) {
+      err << "ebsim serve: internal error in the simulation at " << cloud.now().toSecondsF()
+          << " s: " << e.what() << "\n";
+    }
+  };
   // Replay what was kept: each call at its simulated time (the world is deterministic).
   for (const auto& call : journal.calls()) {
-    cloud.advanceTo(sim::SimTime::fromNanos(call.atNanos));
+    advance(sim::SimTime::fromNanos(call.atNanos));
     const ApiReply reply = api.handle(call.query, call.body);
     if (reply.status != 200) {
       err << "ebsim serve: warning: a kept " << reply.action << " call failed on replay ("
           << reply.status << ")\n";
     }
   }
-  cloud.advanceTo(sim::SimTime::fromNanos(journal.stoppedAtNanos()));
+  advance(sim::SimTime::fromNanos(journal.stoppedAtNanos()));
   if (!journal.calls().empty()) {
     out << "ebsim serve: restored " << journal.calls().size() << " calls from " << options.stateDir
         << "/state.json\n";
@@ -249,7 +263,7 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
     const auto target =
         simStart + sim::Duration::nanos(static_cast<std::int64_t>(wall * options.speed * 1e9));
-    cloud.advanceTo(target);
+    advance(target);
   };
 
   std::optional<SigV4Verifier> verifier;

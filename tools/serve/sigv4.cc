@@ -1,5 +1,6 @@
 #include "tools/serve/sigv4.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -347,7 +348,9 @@ std::optional<ApiError> SigV4Verifier::verify(const SignedRequest& r,
   }
   const std::string expected =
       signature(key_.secret, scope, stringToSign(date, scope, canonicalRequest(r, signedHeaders)));
-  if (expected != given) {
+  // Compared in constant time: how long a mismatch takes says nothing about where it is.
+  if (expected.size() != given.size() ||
+      CRYPTO_memcmp(expected.data(), given.data(), expected.size()) != 0) {
     return mismatch(
         "The request signature we calculated does not match the signature you "
         "provided. Check your AWS Secret Access Key and signing method. Consult the "

@@ -54,8 +54,9 @@ class SigV4Verifier {
 
   // nullopt when `r` carries a valid signature by the configured key, made within 15 minutes
   // of `nowEpochSeconds` (the wall clock) for this region and service. Otherwise the error AWS
-  // answers (HTTP 403): MissingAuthenticationToken, IncompleteSignature, InvalidClientTokenId,
-  // or SignatureDoesNotMatch (a wrong secret, scope or time).
+  // answers: IncompleteSignature (HTTP 400, a malformed Authorization), or with HTTP 403
+  // MissingAuthenticationToken, InvalidClientTokenId, SignatureDoesNotMatch (a wrong secret,
+  // scope or time).
   std::optional<ApiError> verify(const SignedRequest& r, std::int64_t nowEpochSeconds) const;
 
  private:
