@@ -345,6 +345,32 @@ TEST_CASE("UpdateEnvironment changes only the options it names, and the others k
   CHECK(update.configuration);
   CHECK(update.policy == ebsim::engine::DeploymentPolicy::kImmutable);
   CHECK(update.outcome == ebsim::engine::DeploymentOutcome::kSucceeded);
+  // DescribeConfigurationSettings shows the settings as they stand now.
+  const auto settings =
+      a.call("Action=DescribeConfigurationSettings&ApplicationName=shop&EnvironmentName=shop-kept")
+          .body;
+  auto setting = [&](const std::string& name) {
+    const auto at = settings.find("<OptionName>" + name + "</OptionName>");
+    return at == std::string::npos ? std::string("(none)") : first(settings.substr(at), "Value");
+  };
+  CHECK(setting("MinSize") == "4");
+  CHECK(setting("DeploymentPolicy") == "Rolling");
+  CHECK(setting("BatchSize") == "50");
+  CHECK(setting("HealthCheckPath") == "/health");
+  CHECK(setting("HealthCheckInterval") == "30");
+  CHECK(setting("InstanceTypes") == "t3.large");
+  CHECK(setting("RollingUpdateType") == "Immutable");
+  CHECK(first(settings, "DeploymentStatus") == "deployed");
+  CHECK(first(a.call("Action=DescribeConfigurationSettings&ApplicationName=shop").body, "Code") ==
+        "MissingParameter");
+  CHECK(first(a.call("Action=DescribeConfigurationSettings&ApplicationName=shop"
+                     "&EnvironmentName=shop-kept&TemplateName=default")
+                  .body,
+              "Code") == "InvalidParameterCombination");
+  CHECK(first(a.call("Action=DescribeConfigurationSettings&ApplicationName=shop"
+                     "&TemplateName=nope")
+                  .body,
+              "Message") == "No Configuration Template named 'shop/nope' found.");
   // And the next deployment rolls in two batches of 50%.
   REQUIRE(a.call("Action=UpdateEnvironment&EnvironmentName=shop-kept&VersionLabel=v2").status ==
           200);

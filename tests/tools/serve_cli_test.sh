@@ -117,6 +117,8 @@ eb create-environment --application-name shop --environment-name shop-green \
 check "the clone becomes Ready" wait_status shop-green Ready
 clone_size=$(eb describe-environment-resources --environment-name shop-green --query 'length(EnvironmentResources.Instances)')
 check "the clone has its source's 4 instances ($clone_size)" test "$clone_size" = 4
+min_size=$(eb describe-configuration-settings --application-name shop --environment-name shop-green --query "ConfigurationSettings[0].OptionSettings[?OptionName=='MinSize'].Value | [0]" --output text)
+check "describe-configuration-settings of the clone says MinSize 4 ($min_size)" test "$min_size" = 4
 eb swap-environment-cnames --source-environment-name shop-blue --destination-environment-name shop-green
 check "swap-environment-cnames" test $? -eq 0
 swapped=0

@@ -15,6 +15,7 @@ namespace ebsim::serve {
 namespace {
 
 constexpr const char* kNamespace = "http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/";
+constexpr const char* kSolutionStack = "64bit Amazon Linux 2023 running Node.js 20";
 
 ApiError invalid(const std::string& message) {
   return ApiError(400, "InvalidParameterValue", message);
@@ -220,6 +221,60 @@ engine::EnvironmentConfig environmentConfig(const std::vector<Option>& options) 
   return c;
 }
 
+template <typename E, std::size_t N>
+const char* nameOf(E value, const std::pair<const char*, E> (&names)[N]) {
+  for (const auto& [name, v] : names) {
+    if (v == value) return name;
+  }
+  return "";
+}
+
+std::string seconds(sim::Duration d) { return std::to_string(d.count() / 1'000'000'000); }
+
+// An environment's settings now, as option settings in EB's namespaces: every option ebsim
+// models (environmentConfig() reads the same ones back), from the engine's configuration.
+std::vector<Option> effectiveOptions(const engine::EnvironmentConfig& c) {
+  const auto& d = c.deployment;
+  const ports::HealthCheckSettings h =
+      c.healthCheck.value_or(ports::defaultHealthCheck(c.loadBalancerType));
+  constexpr const char* kAsg = "aws:autoscaling:asg";
+  constexpr const char* kCommand = "aws:elasticbeanstalk:command";
+  constexpr const char* kEnvironment = "aws:elasticbeanstalk:environment";
+  constexpr const char* kProcess = "aws:elasticbeanstalk:environment:process:default";
+  constexpr const char* kSplitting = "aws:elasticbeanstalk:trafficsplitting";
+  std::vector<Option> out = {
+      {kAsg, "MinSize", std::to_string(c.minSize)},
+      {kAsg, "MaxSize", std::to_string(c.maxSize)},
+      {"aws:ec2:instances", "InstanceTypes", c.instanceType},
+      {kEnvironment, "EnvironmentType", nameOf(c.type, kEnvironmentTypes)},
+      {kEnvironment, "LoadBalancerType", nameOf(c.loadBalancerType, kLoadBalancers)},
+      {"aws:elasticbeanstalk:healthreporting:system", "SystemType",
+       nameOf(c.enhancedHealth, kHealthSystems)},
+      {kCommand, "DeploymentPolicy", nameOf(d.policy, kPolicies)},
+      {kCommand, "BatchSizeType", nameOf(d.batchSizeType, kBatchTypes)},
+      {kCommand, "BatchSize", std::to_string(d.batchSize)},
+      {kCommand, "Timeout", seconds(d.timeout)},
+      {kCommand, "IgnoreHealthCheck", d.ignoreHealthCheck ? "true" : "false"},
+      {kSplitting, "NewVersionPercent", std::to_string(d.trafficSplittingPercent)},
+      {kSplitting, "EvaluationTime", std::to_string(d.evaluationTime.count() / 60'000'000'000)},
+      {kProcess, "HealthCheckPath", h.Path},
+      {kProcess, "HealthCheckInterval", seconds(h.Interval)},
+      {kProcess, "HealthCheckTimeout", seconds(h.Timeout)},
+      {kProcess, "HealthyThresholdCount", std::to_string(h.HealthyThreshold)},
+      {kProcess, "UnhealthyThresholdCount", std::to_string(h.UnhealthyThreshold)},
+  };
+  return out;
+}
+
+void writeOptionSettings(XmlWriter& x, const std::vector<Option>& options) {
+  x.open("OptionSettings");
+  for (const auto& o : options) {
+    x.open("member").leaf("Namespace", o.ns).leaf("OptionName", o.name).leaf("Value", o.value);
+    x.close();
+  }
+  x.close();
+}
+
 }  // namespace
 
 // The reply being written: the operation's <XResult> opens on first use.
@@ -331,6 +386,7 @@ void EbApi::dispatch(const QueryRequest& q, Writer& w) {
       {"CreateEnvironment", &EbApi::createEnvironment},
       {"DeleteApplication", &EbApi::deleteApplication},
       {"DeleteConfigurationTemplate", &EbApi::deleteConfigurationTemplate},
+      {"DescribeConfigurationSettings", &EbApi::describeConfigurationSettings},
       {"DescribeApplicationVersions", &EbApi::describeApplicationVersions},
       {"DescribeApplications", &EbApi::describeApplications},
       {"DescribeEnvironmentHealth", &EbApi::describeEnvironmentHealth},
@@ -482,7 +538,7 @@ void EbApi::writeEnvironment(Writer& w, const engine::EnvironmentDescription& e)
       .leaf("EnvironmentId", e.EnvironmentId)
       .leaf("ApplicationName", e.ApplicationName);
   if (!e.VersionLabel.empty()) x.leaf("VersionLabel", e.VersionLabel);
-  x.leaf("SolutionStackName", "64bit Amazon Linux 2023 running Node.js 20");
+  x.leaf("SolutionStackName", kSolutionStack);
   if (!e.CNAME.empty()) x.leaf("CNAME", e.CNAME);
   if (!e.EndpointURL.empty()) x.leaf("EndpointURL", e.EndpointURL);
   x.leaf("DateCreated", timestamp(e.DateCreated))
@@ -822,12 +878,46 @@ void EbApi::createConfigurationTemplate(const QueryRequest& q, Writer& w) {
   x.leaf("ApplicationName", application).leaf("TemplateName", name);
   if (const auto d = q.get("Description")) x.leaf("Description", *d);
   x.leaf("DateCreated", timestamp(cloud_.now())).leaf("DateUpdated", timestamp(cloud_.now()));
-  x.open("OptionSettings");
-  for (const auto& o : options) {
-    x.open("member").leaf("Namespace", o.ns).leaf("OptionName", o.name).leaf("Value", o.value);
-    x.close();
+  writeOptionSettings(x, options);
+}
+
+void EbApi::describeConfigurationSettings(const QueryRequest& q, Writer& w) {
+  const std::string application = q.require("ApplicationName");
+  const auto templateName = q.get("TemplateName");
+  const auto environmentName = q.get("EnvironmentName");
+  const bool byTemplate = templateName && !templateName->empty();
+  const bool byEnvironment = environmentName && !environmentName->empty();
+  if (byTemplate == byEnvironment) {
+    throw ApiError(400, byTemplate ? "InvalidParameterCombination" : "MissingParameter",
+                   "Specify either TemplateName or EnvironmentName, not both.");
   }
-  x.close();
+  if (!cloud_.engine().applicationVersions(application)) {
+    throw invalid("No Application named '" + application + "' found.");
+  }
+  auto& x = w.result().open("ConfigurationSettings").open("member");
+  x.leaf("SolutionStackName", kSolutionStack).leaf("ApplicationName", application);
+  if (byTemplate) {
+    const auto& options = templateOf(application, *templateName);  // throws for an unknown one
+    x.leaf("TemplateName", *templateName);
+    writeOptionSettings(x, options);
+  } else {
+    const auto env = environmentOf(q);
+    if (env.ApplicationName != application) {
+      throw invalid("No Environment found for EnvironmentName = '" + *environmentName + "'.");
+    }
+    // The rolling-update options are kept here, not in the engine: they follow the others.
+    std::vector<Option> options =
+        effectiveOptions(*cloud_.engine().configuration(env.EnvironmentName));
+    for (const Option& o : environmentOptions_[env.EnvironmentName]) {
+      if (o.ns == "aws:autoscaling:updatepolicy:rollingupdate") options.push_back(o);
+    }
+    x.leaf("EnvironmentName", env.EnvironmentName)
+        .leaf("DeploymentStatus", "deployed")
+        .leaf("DateCreated", timestamp(env.DateCreated))
+        .leaf("DateUpdated", timestamp(env.DateUpdated));
+    writeOptionSettings(x, options);
+  }
+  x.close().close();
 }
 
 void EbApi::deleteConfigurationTemplate(const QueryRequest& q, Writer&) {

@@ -63,6 +63,7 @@ class EbApi {
   void abortEnvironmentUpdate(const QueryRequest& q, Writer& w);
   void restartAppServer(const QueryRequest& q, Writer& w);
   void rebuildEnvironment(const QueryRequest& q, Writer& w);
+  void describeConfigurationSettings(const QueryRequest& q, Writer& w);
   void describeEvents(const QueryRequest& q, Writer& w);
   void describeEnvironmentHealth(const QueryRequest& q, Writer& w);
   void checkDnsAvailability(const QueryRequest& q, Writer& w);
