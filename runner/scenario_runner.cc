@@ -16,8 +16,7 @@
 #include "emulators/ec2/instance_types.h"
 #include "emulators/ec2/platforms.h"
 #include "engine/engine.h"
-#include "sim/fault_registry.h"
-#include "sim/scheduler.h"
+#include "runner/world.h"
 
 namespace ebsim::scenario {
 
@@ -26,8 +25,6 @@ using sim::Duration;
 using sim::SimTime;
 
 namespace {
-
-emu::CloudOptions cloudOptionsFor(const Scenario& s);  // below
 
 const Duration kSetupLimit = Duration::hours(2);
 const Duration kRunCap = Duration::hours(24);
@@ -266,21 +263,11 @@ class Run {
       : s_(s),
         o_(o),
         seed_(o.seed.value_or(s.seed)),
-        trace_(o.recordTrace ? sim::Trace::Level::kRecord : sim::Trace::Level::kFingerprintOnly),
-        root_(seed_),
-        faults_(scheduler_, trace_, root_),
-        ctx_{scheduler_, trace_, faults_, root_, emu::Region::named(s.region)},
-        cloud_(ctx_, cloudOptionsFor(s)),
-        clock_(scheduler_),
-        random_(ctx_, "engine/jitter"),
-        telemetry_(ctx_),
-        victims_(root_.stream("scenario/fault-victims")),
-        engine_(engine::EnginePorts{clock_, random_, cloud_.ec2(), cloud_.ec2(), cloud_.elb(),
-                                    cloud_.autoscaling(), cloud_.route53(), cloud_.s3(),
-                                    ctx_.region.name, ctx_.region.accountId,
-                                    cloud_.route53().hostedZoneId(), ctx_.region.storageBucket(),
-                                    &telemetry_, &cloud_.ec2()}),
-        capacity_(cloud_.ec2(), cloud_.elb(),
+        world_(seed_, s.region, cloudOptionsOf(s),
+               o.recordTrace ? sim::Trace::Level::kRecord : sim::Trace::Level::kFingerprintOnly,
+               /*telemetry=*/true),
+        victims_(world_.root.stream("scenario/fault-victims")),
+        capacity_(world_.cloud.ec2(), world_.cloud.elb(),
                   [this](const std::string& lb) { return environmentOfLoadBalancer(lb); }) {}
 
   RunResult execute();
@@ -317,18 +304,8 @@ class Run {
   const Scenario& s_;
   RunOptions o_;
   std::uint64_t seed_;
-  // The kernel, then what runs on it (destroyed in reverse order: the engine first).
-  sim::Scheduler scheduler_;
-  sim::Trace trace_;
-  sim::Rng root_;
-  sim::FaultRegistry faults_;
-  emu::EmulatorContext ctx_;
-  emu::Cloud cloud_;
-  emu::SimClock clock_;
-  emu::SimRandom random_;
-  emu::SimTelemetry telemetry_;
+  World world_;  // the kernel, the emulated account and the engine
   sim::Rng victims_;
-  engine::Engine engine_;
   CapacityIndex capacity_;
 
   SimTime t0_;
@@ -347,56 +324,12 @@ class Run {
   double lastFailedRps_ = -1;
 };
 
-emu::ec2::PlatformDefaults platformOf(const Scenario& s_) {
+emu::ec2::PlatformDefaults platformOf(const Scenario& s) {
   // One account, one set of platform timings: the first environment that names a platform.
-  for (const auto& e : s_.environments) {
+  for (const auto& e : s.environments) {
     if (const auto found = emu::ec2::platformDefaults(e.platform)) return *found;
   }
   return *emu::ec2::platformDefaults("nodejs");
-}
-
-emu::CloudOptions cloudOptionsFor(const Scenario& s_) {
-  emu::CloudOptions o;
-  const emu::ec2::PlatformDefaults p = platformOf(s_);
-  o.ec2.bootTime = p.bootTime;
-  std::optional<double> capacity;
-  for (const auto& e : s_.environments) {
-    // One account, one set of instance timings: the first environment that gives them.
-    if (e.bootTime) {
-      o.ec2.bootTime = *e.bootTime;
-      break;
-    }
-  }
-  for (const auto& e : s_.environments) {
-    if (e.capacityRps) {
-      capacity = e.capacityRps;
-      break;
-    }
-  }
-  for (const auto& [label, v] : s_.versions) o.ec2.versions[label] = appVersion(v, p, capacity);
-  // The account's instance quota fits the scenario (three times every group's maximum: room for
-  // Immutable and blue/green); quota failures come from the launch_failure fault.
-  int maxInstances = 0;
-  for (const auto& e : s_.environments) maxInstances += e.maxInstances;
-  o.ec2.instanceQuota = std::max(o.ec2.instanceQuota, 3 * maxInstances);
-  // Fault options (scenario-format.md "Fault kinds"): the emulators' durations and factors.
-  for (const auto& a : s_.timeline) {
-    if (a.kind != Action::Kind::kFault) continue;
-    const FaultSpec& f = a.fault;
-    using K = FaultSpec::Kind;
-    if (f.kind == K::kAppUnhealthy && f.duration) o.ec2.appUnhealthyDuration = *f.duration;
-    if (f.kind == K::kHealthCheckFlap && f.duration) o.ec2.flapDuration = *f.duration;
-    if (f.kind == K::kAzOutage && f.duration) o.ec2.zoneOutageDuration = *f.duration;
-    if (f.kind == K::kSlowBoot) {
-      if (f.factor) o.ec2.slowBootFactor = *f.factor;
-      if (f.extra) {
-        // An extra boot time, as a factor of the platform's median boot.
-        const double median = seconds(p.bootTime.typical());
-        o.ec2.slowBootFactor = median > 0 ? 1.0 + seconds(*f.extra) / median : 1.0;
-      }
-    }
-  }
-  return o;
 }
 
 engine::EnvironmentConfig Run::environmentConfig(const EnvironmentSpec& e) const {
@@ -414,7 +347,7 @@ engine::EnvironmentConfig Run::environmentConfig(const EnvironmentSpec& e) const
   if (!e.zones.empty()) {
     c.availabilityZones = e.zones;
   } else if (e.zoneCount) {
-    const auto& zones = ctx_.region.zones;
+    const auto& zones = world_.ctx.region.zones;
     const auto n = std::min<std::size_t>(static_cast<std::size_t>(*e.zoneCount), zones.size());
     c.availabilityZones.assign(zones.begin(), zones.begin() + static_cast<std::ptrdiff_t>(n));
   }
@@ -451,12 +384,12 @@ Duration Run::dnsDrain() const {
 }
 
 void Run::setUp() {
-  engine_.setDnsDrainTime(dnsDrain());
-  if (!engine_.createApplication(kApplication).ok()) throw std::logic_error("application");
+  world_.engine.setDnsDrainTime(dnsDrain());
+  if (!world_.engine.createApplication(kApplication).ok()) throw std::logic_error("application");
   for (const auto& [label, v] : s_.versions) {
     const std::string key = std::string(kApplication) + "/" + label + ".zip";
-    cloud_.s3().putDirect(key, "bundle of " + label);
-    const auto created = engine_.createApplicationVersion(kApplication, label, key);
+    world_.cloud.s3().putDirect(key, "bundle of " + label);
+    const auto created = world_.engine.createApplicationVersion(kApplication, label, key);
     if (!created.ok())
       throw std::invalid_argument("versions." + label + ": " + created.error().Message);
   }
@@ -467,7 +400,7 @@ void Run::setUp() {
     r.CNAMEPrefix = e.cname;
     r.VersionLabel = e.version;
     r.Config = environmentConfig(e);
-    const auto created = engine_.createEnvironment(r);
+    const auto created = world_.engine.createEnvironment(r);
     if (!created.ok()) {
       throw std::invalid_argument("environment " + e.name + ": " + created.error().Message);
     }
@@ -477,23 +410,23 @@ void Run::setUp() {
   }
   // Until every environment is Ready and its CNAME answers (it "starts Ready" at t = 0: its
   // clients find it from the first instant).
-  const SimTime limit = scheduler_.now() + kSetupLimit;
+  const SimTime limit = world_.scheduler.now() + kSetupLimit;
   auto allReady = [this] {
     for (const auto& e : s_.environments) {
-      const auto d = engine_.describe(e.name);
+      const auto d = world_.engine.describe(e.name);
       if (d->Status != engine::EnvironmentStatus::kReady) return false;
-      if (!cloud_.route53().resolve(d->CNAME)) return false;
+      if (!world_.cloud.route53().resolve(d->CNAME)) return false;
     }
     return true;
   };
   while (!allReady()) {
-    if (scheduler_.now() >= limit) {
+    if (world_.scheduler.now() >= limit) {
       throw std::runtime_error("the environments did not launch within 2 hours of set-up");
     }
-    scheduler_.runUntil(scheduler_.now() + Duration::seconds(1));
+    world_.scheduler.runUntil(world_.scheduler.now() + Duration::seconds(1));
   }
-  t0_ = scheduler_.now();
-  trace_.record(t0_, "scenario.start", s_.name, {{"seed", static_cast<std::int64_t>(seed_)}});
+  t0_ = world_.scheduler.now();
+  world_.trace.record(t0_, "scenario.start", s_.name, {{"seed", static_cast<std::int64_t>(seed_)}});
 }
 
 void Run::startTimeline() {
@@ -502,35 +435,36 @@ void Run::startTimeline() {
     actions_[i].action = &s_.timeline[i];
     if (s_.timeline[i].at) schedule(i, *s_.timeline[i].at);
   }
-  engine_.onChange([this](const engine::EnvironmentDescription&) {
+  world_.engine.onChange([this](const engine::EnvironmentDescription&) {
     // Not from inside the engine's own step: after it (eb engine listeners must not re-enter).
-    scheduler_.scheduleAfter(Duration::zero(), [this] { check(); });
+    world_.scheduler.scheduleAfter(Duration::zero(), [this] { check(); });
   });
 }
 
 void Run::schedule(std::size_t index, Duration delay) {
-  scheduler_.scheduleAfter(delay, [this, index] { start(index); });
+  world_.scheduler.scheduleAfter(delay, [this, index] { start(index); });
 }
 
 void Run::start(std::size_t index) {
   ActionRun& run = actions_[index];
   const Action& a = *run.action;
   run.state = ActionRun::State::kRunning;
-  run.startedAt = scheduler_.now();
+  run.startedAt = world_.scheduler.now();
   run.environment = a.environment;
-  trace_.record(scheduler_.now(), "scenario.action.start", a.path,
-                {{"kind", std::string_view(toString(a.kind))}});
+  world_.trace.record(world_.scheduler.now(), "scenario.action.start", a.path,
+                      {{"kind", std::string_view(toString(a.kind))}});
   auto refused = [&run](const ports::AwsError& e) { refuse(run, e); };
   auto readyAgain = [this, &run] {
     return [this, env = run.environment] {
-      const auto d = engine_.describe(env);
+      const auto d = world_.engine.describe(env);
       return d && d->Status == engine::EnvironmentStatus::kReady;
     };
   };
   auto recordDone = [this, &run](std::size_t record) {
     return [this, record, env = run.environment] {
-      const auto d = engine_.describe(env);
-      return engine_.deployments().at(record).outcome != engine::DeploymentOutcome::kInProgress &&
+      const auto d = world_.engine.describe(env);
+      return world_.engine.deployments().at(record).outcome !=
+                 engine::DeploymentOutcome::kInProgress &&
              d && d->Status == engine::EnvironmentStatus::kReady;
     };
   };
@@ -545,7 +479,7 @@ void Run::start(std::size_t index) {
         break;
       }
       if (first && o_.firstDeployPolicy) settings.policy = *o_.firstDeployPolicy;
-      const auto r = engine_.deploy(a.environment, a.version, settings);
+      const auto r = world_.engine.deploy(a.environment, a.version, settings);
       if (!r.ok()) {
         refused(r.error());
         break;
@@ -569,7 +503,7 @@ void Run::start(std::size_t index) {
       if (ro.timeout) u.rollingUpdate.timeout = *ro.timeout;
       u.minSize = a.minInstances;
       u.maxSize = a.maxInstances;
-      const auto r = engine_.updateConfiguration(a.environment, u);
+      const auto r = world_.engine.updateConfiguration(a.environment, u);
       if (!r.ok()) {
         refused(r.error());
         break;
@@ -580,7 +514,7 @@ void Run::start(std::size_t index) {
       break;
     }
     case Action::Kind::kClone: {
-      const auto r = engine_.cloneEnvironment(a.environment, a.name, a.cname);
+      const auto r = world_.engine.cloneEnvironment(a.environment, a.name, a.cname);
       if (!r.ok()) {
         refused(r.error());
         break;
@@ -593,14 +527,14 @@ void Run::start(std::size_t index) {
     case Action::Kind::kSwapCnames: {
       const std::string x = a.environments.at(0);
       const std::string y = a.environments.at(1);
-      const auto r = engine_.swapEnvironmentCNAMEs(x, y);
+      const auto r = world_.engine.swapEnvironmentCNAMEs(x, y);
       if (!r.ok()) {
         refused(r.error());
         break;
       }
       run.finished = [this, x, y] {
         for (const auto& n : {x, y}) {
-          const auto d = engine_.describe(n);
+          const auto d = world_.engine.describe(n);
           if (!d || d->Status != engine::EnvironmentStatus::kReady) return false;
         }
         return true;
@@ -608,13 +542,13 @@ void Run::start(std::size_t index) {
       break;
     }
     case Action::Kind::kTerminate: {
-      const auto r = engine_.terminateEnvironment(a.environment);
+      const auto r = world_.engine.terminateEnvironment(a.environment);
       if (!r.ok()) {
         refused(r.error());
         break;
       }
       run.finished = [this, env = a.environment] {
-        const auto d = engine_.describe(env);
+        const auto d = world_.engine.describe(env);
         return d && d->Status == engine::EnvironmentStatus::kTerminated;
       };
       break;
@@ -624,7 +558,7 @@ void Run::start(std::size_t index) {
                      a.terminateOldAfter.value_or(dnsDrain()));
       break;
     case Action::Kind::kAbort: {
-      const auto r = engine_.abortEnvironmentUpdate(a.environment);
+      const auto r = world_.engine.abortEnvironmentUpdate(a.environment);
       if (!r.ok()) {
         refused(r.error());
         break;
@@ -649,8 +583,8 @@ void Run::inherit(const std::string& from, const std::string& to) {
 
 void Run::startBlueGreen(ActionRun& run, const std::string& green, Duration terminateAfter) {
   const Action& a = *run.action;
-  const std::size_t before = engine_.deployments().size();
-  const auto r = engine_.blueGreen(a.environment, a.version, green, terminateAfter);
+  const std::size_t before = world_.engine.deployments().size();
+  const auto r = world_.engine.blueGreen(a.environment, a.version, green, terminateAfter);
   if (!r.ok()) return refuse(run, r.error());
   inherit(a.environment, green);
   run.finished = blueGreenDone(a.environment, green, before);
@@ -662,12 +596,12 @@ std::function<bool()> Run::blueGreenDone(const std::string& blue, const std::str
   // without success (then nothing is swapped or terminated: eb-reference 4, swap back is the
   // rollback) and it is Ready again.
   return [this, blue, green, deploymentsBefore] {
-    const auto old = engine_.describe(blue);
+    const auto old = world_.engine.describe(blue);
     if (old && old->Status == engine::EnvironmentStatus::kTerminated) return true;
-    const auto& records = engine_.deployments();
+    const auto& records = world_.engine.deployments();
     for (std::size_t i = deploymentsBefore; i < records.size(); ++i) {
       if (records[i].environment != green) continue;
-      const auto g = engine_.describe(green);
+      const auto g = world_.engine.describe(green);
       return records[i].outcome != engine::DeploymentOutcome::kInProgress &&
              records[i].outcome != engine::DeploymentOutcome::kSucceeded && g &&
              g->Status == engine::EnvironmentStatus::kReady;
@@ -679,7 +613,7 @@ std::function<bool()> Run::blueGreenDone(const std::string& blue, const std::str
 void Run::startFault(const Action& a) {
   const FaultSpec& f = a.fault;
   using K = FaultSpec::Kind;
-  const SimTime now = scheduler_.now();
+  const SimTime now = world_.scheduler.now();
   sim::FaultArming arming;
   arming.start = now;
   if (f.duration) arming.end = now + *f.duration;
@@ -697,14 +631,16 @@ void Run::startFault(const Action& a) {
           victims_.uniformInt(0, static_cast<std::int64_t>(ids.size()) - 1));
       const std::string victim = ids[pick];
       ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(pick));
-      trace_.record(now, "fault.fired", victim, {{"kind", std::string_view(toString(f.kind))}});
-      const auto& ec2opts = cloud_.ec2().options();
-      if (f.kind == K::kInstanceCrash) cloud_.ec2().crashInstance(victim);
+      world_.trace.record(now, "fault.fired", victim,
+                          {{"kind", std::string_view(toString(f.kind))}});
+      const auto& ec2opts = world_.cloud.ec2().options();
+      if (f.kind == K::kInstanceCrash) world_.cloud.ec2().crashInstance(victim);
       if (f.kind == K::kAppUnhealthy) {
-        cloud_.ec2().makeAppUnhealthy(victim, f.duration.value_or(ec2opts.appUnhealthyDuration));
+        world_.cloud.ec2().makeAppUnhealthy(victim,
+                                            f.duration.value_or(ec2opts.appUnhealthyDuration));
       }
       if (f.kind == K::kHealthCheckFlap) {
-        cloud_.ec2().flapHealthChecks(victim, f.duration.value_or(ec2opts.flapDuration));
+        world_.cloud.ec2().flapHealthChecks(victim, f.duration.value_or(ec2opts.flapDuration));
       }
     }
     return;
@@ -743,7 +679,7 @@ void Run::startFault(const Action& a) {
       }
       break;
   }
-  for (const auto& p : points) faults_.arm(p, arming);
+  for (const auto& p : points) world_.faults.arm(p, arming);
 }
 
 void Run::check() {
@@ -751,10 +687,10 @@ void Run::check() {
     ActionRun& run = actions_[i];
     if (run.state != ActionRun::State::kRunning || !run.finished || !run.finished()) continue;
     run.state = ActionRun::State::kDone;
-    run.finishedAt = scheduler_.now();
+    run.finishedAt = world_.scheduler.now();
     sample();
-    trace_.record(scheduler_.now(), "scenario.action.done", run.action->path,
-                  {{"error", std::string_view(run.error)}});
+    world_.trace.record(world_.scheduler.now(), "scenario.action.done", run.action->path,
+                        {{"error", std::string_view(run.error)}});
     if (run.action->id.empty()) continue;
     for (std::size_t j = 0; j < actions_.size(); ++j) {
       const Action& next = *actions_[j].action;
@@ -770,7 +706,7 @@ bool Run::settled() const {
     if (run.state != ActionRun::State::kDone) return false;
   }
   for (const auto& name : environments_) {
-    const auto d = engine_.describe(name);
+    const auto d = world_.engine.describe(name);
     if (!d) continue;
     if (d->Status != engine::EnvironmentStatus::kReady &&
         d->Status != engine::EnvironmentStatus::kTerminated) {
@@ -782,8 +718,8 @@ bool Run::settled() const {
 
 std::vector<std::string> Run::instancesOf(const std::string& environment, bool runningOnly) const {
   std::vector<std::string> ids;
-  for (const auto& id : cloud_.ec2().liveInstanceIds()) {
-    const auto inst = cloud_.ec2().instance(id);
+  for (const auto& id : world_.cloud.ec2().liveInstanceIds()) {
+    const auto inst = world_.cloud.ec2().instance(id);
     if (!inst || !alive(*inst)) continue;
     if (runningOnly && inst->State != ports::InstanceStateName::kRunning) continue;
     for (const auto& tag : inst->Tags) {
@@ -797,14 +733,14 @@ std::vector<std::string> Run::instancesOf(const std::string& environment, bool r
 
 Snapshot Run::snapshot(const std::string& environment) const {
   Snapshot s;
-  const auto d = engine_.describe(environment);
+  const auto d = world_.engine.describe(environment);
   if (!d || d->Status == engine::EnvironmentStatus::kTerminated) return s;
   s.running = capacity_.running(environment);
   if (d->EndpointURL.find_first_not_of("0123456789.") != std::string::npos) {
     s.inService = capacity_.inService(environment);
   } else if (!d->EndpointURL.empty()) {
     // SingleInstance: the instance behind the Elastic IP, when it answers.
-    const auto& ec2 = cloud_.ec2();
+    const auto& ec2 = world_.cloud.ec2();
     const std::string id = ec2.instanceForAddress(d->EndpointURL);
     if (!id.empty()) {
       const auto app = ec2.appState(id);
@@ -816,9 +752,9 @@ Snapshot Run::snapshot(const std::string& environment) const {
 
 std::string Run::environmentOfLoadBalancer(const std::string& loadBalancerArn) const {
   for (const auto& name : environments_) {
-    const auto d = engine_.describe(name);
+    const auto d = world_.engine.describe(name);
     if (!d) continue;
-    const auto lb = cloud_.elb().loadBalancerArnByDnsName(d->EndpointURL);
+    const auto lb = world_.cloud.elb().loadBalancerArnByDnsName(d->EndpointURL);
     if (lb && *lb == loadBalancerArn) return name;
   }
   return "";
@@ -844,7 +780,7 @@ void Run::integrate(SimTime from, SimTime to) {
     run.all.lossInstanceS += std::max(0, run.all.nominal - inServiceAll) * dt;
     run.all.extraInstanceS += std::max(0, runningAll - run.all.nominal) * dt;
   }
-  const auto& records = engine_.deployments();
+  const auto& records = world_.engine.deployments();
   for (auto& [index, m] : metrics_) {
     if (m.finalized) continue;
     const auto& rec = records[index];
@@ -865,18 +801,18 @@ void Run::integrate(SimTime from, SimTime to) {
 void Run::requestSample() {
   if (samplePending_) return;
   samplePending_ = true;
-  scheduler_.scheduleAfter(Duration::zero(), [this] {
+  world_.scheduler.scheduleAfter(Duration::zero(), [this] {
     samplePending_ = false;
     sample();
   });
 }
 
 void Run::sample() {
-  const SimTime now = scheduler_.now();
+  const SimTime now = world_.scheduler.now();
   if (now < t0_) return;
   integrate(lastSample_, now);
   lastSample_ = now;
-  const auto& records = engine_.deployments();
+  const auto& records = world_.engine.deployments();
   // Deployments that started since the last sample get their metrics.
   for (std::size_t i = 0; i < records.size(); ++i) {
     if (records[i].startedAt < t0_ || metrics_.count(i) != 0) continue;
@@ -885,11 +821,11 @@ void Run::sample() {
     m.nominal = records[i].nominalInstances > 0
                     ? records[i].nominalInstances
                     : (it == last_.end() ? 0 : it->second.inServiceTotal());
-    m.failedAtStart = cloud_.traffic().totals().failed;
+    m.failedAtStart = world_.cloud.traffic().totals().failed;
     metrics_.emplace(i, m);
   }
-  const double served = cloud_.traffic().rates().served;
-  const double failed = cloud_.traffic().rates().failed;
+  const double served = world_.cloud.traffic().rates().served;
+  const double failed = world_.cloud.traffic().rates().failed;
   const bool ratesChanged = served != lastServedRps_ || failed != lastFailedRps_;
   lastServedRps_ = served;
   lastFailedRps_ = failed;
@@ -917,7 +853,7 @@ void Run::sample() {
     if (!run.startedAt || m.finalized) continue;
     if (m.minInService < 0) {  // the first sample since it started
       m.nominal = inServiceAll;
-      m.failedAtStart = cloud_.traffic().totals().failed;
+      m.failedAtStart = world_.cloud.traffic().totals().failed;
     }
     if (!run.finishedAt || *run.finishedAt >= now) {
       m.minInService = m.minInService < 0 ? inServiceAll : std::min(m.minInService, inServiceAll);
@@ -925,7 +861,7 @@ void Run::sample() {
     }
     if (run.finishedAt && *run.finishedAt <= now) {
       m.finalized = true;
-      m.failedAtEnd = cloud_.traffic().totals().failed;
+      m.failedAtEnd = world_.cloud.traffic().totals().failed;
     }
   }
   for (auto& [index, m] : metrics_) {
@@ -940,13 +876,13 @@ void Run::sample() {
     if (rec.finishedAt && *rec.finishedAt <= now) {
       m.finalized = true;
       m.finalVersions = snap.inService;
-      m.failedAtEnd = cloud_.traffic().totals().failed;
+      m.failedAtEnd = world_.cloud.traffic().totals().failed;
     }
   }
 }
 
 json Run::deploymentJson(std::size_t index) {
-  const auto& rec = engine_.deployments()[index];
+  const auto& rec = world_.engine.deployments()[index];
   DeploymentMetrics& m = metrics_[index];
   const double instancePrice =
       emu::ec2::instanceTypeInfo(instanceTypes_[rec.environment]).pricePerHour;
@@ -959,7 +895,8 @@ json Run::deploymentJson(std::size_t index) {
     (void)this;
     return seconds(*at - from);
   };
-  const double failedEnd = m.failedAtEnd >= 0 ? m.failedAtEnd : cloud_.traffic().totals().failed;
+  const double failedEnd =
+      m.failedAtEnd >= 0 ? m.failedAtEnd : world_.cloud.traffic().totals().failed;
   json j = {
       {"id", rec.id},
       {"environment", rec.environment},
@@ -997,11 +934,11 @@ json Run::report(SimTime end) {
   r["scenario"] = s_.name;
   r["seed"] = seed_;
   r["ebsim_version"] = kVersion;
-  r["fingerprint"] = trace_.fingerprintHex();
-  r["events_processed"] = scheduler_.eventsProcessed();
+  r["fingerprint"] = world_.trace.fingerprintHex();
+  r["events_processed"] = world_.scheduler.eventsProcessed();
   r["simulated_s"] = t(end);
   r["setup_s"] = seconds(t0_ - SimTime::zero());  // creating the environments, before t = 0
-  const auto totals = cloud_.traffic().totals();
+  const auto totals = world_.cloud.traffic().totals();
   r["requests"] = {
       {"total", totals.requests},
       {"served", totals.served},
@@ -1011,19 +948,19 @@ json Run::report(SimTime end) {
       {"failed_5xx", totals.failedAppError},
       {"availability_pct", totals.requests > 0 ? 100.0 * totals.served / totals.requests : 100.0}};
   json deployments = json::array();
-  for (std::size_t i = 0; i < engine_.deployments().size(); ++i) {
-    if (engine_.deployments()[i].startedAt < t0_) continue;
+  for (std::size_t i = 0; i < world_.engine.deployments().size(); ++i) {
+    if (world_.engine.deployments()[i].startedAt < t0_) continue;
     deployments.push_back(deploymentJson(i));
   }
   r["deployments"] = std::move(deployments);
   json envs = json::array();
   for (const auto& name : environments_) {
-    const auto d = engine_.describe(name);
+    const auto d = world_.engine.describe(name);
     if (!d) continue;
     std::map<std::string, int> versions;
     const auto ids = instancesOf(name, /*runningOnly=*/false);
     const int running = static_cast<int>(ids.size());
-    for (const auto& id : ids) ++versions[cloud_.ec2().appState(id).version];
+    for (const auto& id : ids) ++versions[world_.cloud.ec2().appState(id).version];
     json env = {{"name", name},
                 {"cname", d->CNAME},
                 {"status", engine::toString(d->Status)},
@@ -1037,7 +974,7 @@ json Run::report(SimTime end) {
   }
   r["environments"] = std::move(envs);
   json events = json::array();
-  for (const auto& e : engine_.events().events()) {
+  for (const auto& e : world_.engine.events().events()) {
     if (e.time < t0_) continue;
     events.push_back({{"t_s", t(e.time)},
                       {"environment", e.environment},
@@ -1056,7 +993,7 @@ json Run::report(SimTime end) {
     if (run.startedAt && run.action->kind != Action::Kind::kFault) {
       const DeploymentMetrics& m = run.all;
       const double failedEnd =
-          m.failedAtEnd >= 0 ? m.failedAtEnd : cloud_.traffic().totals().failed;
+          m.failedAtEnd >= 0 ? m.failedAtEnd : world_.cloud.traffic().totals().failed;
       a["duration_s"] =
           run.finishedAt ? json(seconds(*run.finishedAt - *run.startedAt)) : json(nullptr);
       a["nominal_instances"] = m.nominal;
@@ -1078,8 +1015,8 @@ json Run::report(SimTime end) {
 RunResult Run::execute() {
   // The capacity index follows every change from the start (set-up included), before the
   // samplers below, which read it.
-  cloud_.ec2().onAppChange([this](const std::string& id) { capacity_.appChanged(id); });
-  cloud_.elb().onTargetChange(
+  world_.cloud.ec2().onAppChange([this](const std::string& id) { capacity_.appChanged(id); });
+  world_.cloud.elb().onTargetChange(
       [this](const std::string& tg, const std::string& id, ports::TargetHealthState,
              ports::TargetHealthState after) { capacity_.targetChanged(tg, id, after); });
   setUp();
@@ -1092,36 +1029,37 @@ RunResult Run::execute() {
     dns.ttl = tr.ttl;
     dns.staleFraction = tr.staleFraction;
     dns.staleFor = tr.staleFor;
-    cloud_.addClients(tr.target + "." + ctx_.region.cnameDomain(), std::move(profile), dns);
+    world_.cloud.addClients(tr.target + "." + world_.ctx.region.cnameDomain(), std::move(profile),
+                            dns);
   }
   lastSample_ = t0_;
   sample();
   // Every change asks for a sample at the same instant, after every listener has seen it (so
   // the capacity index is current); several changes at one instant make one sample.
-  cloud_.traffic().onRecompute([this] { requestSample(); });
-  cloud_.ec2().onAppChange([this](const std::string&) { requestSample(); });
-  engine_.onChange([this](const engine::EnvironmentDescription&) { requestSample(); });
+  world_.cloud.traffic().onRecompute([this] { requestSample(); });
+  world_.cloud.ec2().onAppChange([this](const std::string&) { requestSample(); });
+  world_.engine.onChange([this](const engine::EnvironmentDescription&) { requestSample(); });
 
   const SimTime cap = t0_ + (s_.duration ? *s_.duration : kRunCap);
   // Settled for kSettleTime in a row: the clean-up that follows an operation (instances the
   // group terminates, drains) has happened by the end of the run.
   std::optional<SimTime> settledSince;
-  while (scheduler_.now() < cap) {
-    const SimTime next = std::min(cap, scheduler_.now() + kCheckInterval);
-    scheduler_.runUntil(next);
+  while (world_.scheduler.now() < cap) {
+    const SimTime next = std::min(cap, world_.scheduler.now() + kCheckInterval);
+    world_.scheduler.runUntil(next);
     check();
     if (s_.duration) continue;
     if (!settled()) {
       settledSince.reset();
     } else if (!settledSince) {
-      settledSince = scheduler_.now();
-    } else if (scheduler_.now() - *settledSince >= kSettleTime) {
+      settledSince = world_.scheduler.now();
+    } else if (world_.scheduler.now() - *settledSince >= kSettleTime) {
       break;
     }
   }
-  const SimTime end = scheduler_.now();
+  const SimTime end = world_.scheduler.now();
   sample();
-  trace_.record(end, "scenario.end", s_.name, {});
+  world_.trace.record(end, "scenario.end", s_.name, {});
 
   RunResult result;
   result.seed = seed_;
@@ -1139,9 +1077,9 @@ RunResult Run::execute() {
   }
   result.report["expectations"] = std::move(expectations);
   // The fingerprint covers the whole run (the report's copy was taken before its last records).
-  result.fingerprint = trace_.fingerprintHex();
+  result.fingerprint = world_.trace.fingerprintHex();
   result.report["fingerprint"] = result.fingerprint;
-  if (o_.recordTrace) result.trace = trace_.records();
+  if (o_.recordTrace) result.trace = world_.trace.records();
   return result;
 }
 
@@ -1183,6 +1121,48 @@ RunResult runScenario(const Scenario& scenario, const RunOptions& options) {
   return run->execute();
 }
 
-emu::CloudOptions cloudOptionsOf(const Scenario& scenario) { return cloudOptionsFor(scenario); }
+emu::CloudOptions cloudOptionsOf(const Scenario& s) {
+  emu::CloudOptions o;
+  const emu::ec2::PlatformDefaults p = platformOf(s);
+  o.ec2.bootTime = p.bootTime;
+  std::optional<double> capacity;
+  for (const auto& e : s.environments) {
+    // One account, one set of instance timings: the first environment that gives them.
+    if (e.bootTime) {
+      o.ec2.bootTime = *e.bootTime;
+      break;
+    }
+  }
+  for (const auto& e : s.environments) {
+    if (e.capacityRps) {
+      capacity = e.capacityRps;
+      break;
+    }
+  }
+  for (const auto& [label, v] : s.versions) o.ec2.versions[label] = appVersion(v, p, capacity);
+  // The account's instance quota fits the scenario (three times every group's maximum: room for
+  // Immutable and blue/green); quota failures come from the launch_failure fault.
+  int maxInstances = 0;
+  for (const auto& e : s.environments) maxInstances += e.maxInstances;
+  o.ec2.instanceQuota = std::max(o.ec2.instanceQuota, 3 * maxInstances);
+  // Fault options (scenario-format.md "Fault kinds"): the emulators' durations and factors.
+  for (const auto& a : s.timeline) {
+    if (a.kind != Action::Kind::kFault) continue;
+    const FaultSpec& f = a.fault;
+    using K = FaultSpec::Kind;
+    if (f.kind == K::kAppUnhealthy && f.duration) o.ec2.appUnhealthyDuration = *f.duration;
+    if (f.kind == K::kHealthCheckFlap && f.duration) o.ec2.flapDuration = *f.duration;
+    if (f.kind == K::kAzOutage && f.duration) o.ec2.zoneOutageDuration = *f.duration;
+    if (f.kind == K::kSlowBoot) {
+      if (f.factor) o.ec2.slowBootFactor = *f.factor;
+      if (f.extra) {
+        // An extra boot time, as a factor of the platform's median boot.
+        const double median = seconds(p.bootTime.typical());
+        o.ec2.slowBootFactor = median > 0 ? 1.0 + seconds(*f.extra) / median : 1.0;
+      }
+    }
+  }
+  return o;
+}
 
 }  // namespace ebsim::scenario

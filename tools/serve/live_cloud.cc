@@ -8,27 +8,19 @@
 namespace ebsim::serve {
 
 LiveCloud::LiveCloud(std::uint64_t seed, const std::string& region, emu::CloudOptions options)
-    : root_(seed),
-      faults_(scheduler_, trace_, root_),
-      ctx_{scheduler_, trace_, faults_, root_, emu::Region::named(region)},
-      cloud_(ctx_, std::move(options)),
-      clock_(scheduler_),
-      random_(ctx_, "engine/jitter"),
-      engine_(engine::EnginePorts{
-          clock_, random_, cloud_.ec2(), cloud_.ec2(), cloud_.elb(), cloud_.autoscaling(),
-          cloud_.route53(), cloud_.s3(), ctx_.region.name, ctx_.region.accountId,
-          cloud_.route53().hostedZoneId(), ctx_.region.storageBucket(), nullptr, &cloud_.ec2()}) {
-  cloud_.elb().onTargetChange([this](const std::string& group, const std::string&,
-                                     ports::TargetHealthState, ports::TargetHealthState) {
+    : world_(seed, region, std::move(options), sim::Trace::Level::kFingerprintOnly,
+             /*telemetry=*/false) {
+  world_.cloud.elb().onTargetChange([this](const std::string& group, const std::string&,
+                                           ports::TargetHealthState, ports::TargetHealthState) {
     healthy_.erase(group);  // rebuilt at the next request that needs it
   });
-  cloud_.elb().onRoutingChange([this](const std::string&) { hosts_.clear(); });
-  cloud_.route53().onVisibleChange([this](const std::string&) { hosts_.clear(); });
-  cloud_.ec2().onAppChange([this](const std::string& id) { instances_.erase(id); });
+  world_.cloud.elb().onRoutingChange([this](const std::string&) { hosts_.clear(); });
+  world_.cloud.route53().onVisibleChange([this](const std::string&) { hosts_.clear(); });
+  world_.cloud.ec2().onAppChange([this](const std::string& id) { instances_.erase(id); });
 }
 
 void LiveCloud::advanceTo(sim::SimTime until) {
-  if (until > scheduler_.now()) scheduler_.runUntil(until);
+  if (until > world_.scheduler.now()) world_.scheduler.runUntil(until);
 }
 
 void LiveCloud::route(std::string_view hostHeader, Answer& a) {
@@ -46,16 +38,16 @@ void LiveCloud::route(std::string_view hostHeader, Answer& a) {
   if (known == hosts_.end()) {
     // The CNAME as resolvers see it now (a swap is visible once Route 53 has applied it).
     std::string target = hostKey_;
-    if (const auto record = cloud_.route53().resolve(hostKey_)) {
+    if (const auto record = world_.cloud.route53().resolve(hostKey_)) {
       if (!record->ResourceRecords.empty()) target = record->ResourceRecords.front();
     }
-    const auto lb = cloud_.elb().loadBalancerArnByDnsName(target);
+    const auto lb = world_.cloud.elb().loadBalancerArnByDnsName(target);
     if (!lb) {
       a.status = 404;
       a.reason.append("No environment answers for host '").append(hostKey_).append("'.");
       return;
     }
-    known = hosts_.emplace(hostKey_, HostRoute{*lb, cloud_.elb().routes(*lb)}).first;
+    known = hosts_.emplace(hostKey_, HostRoute{*lb, world_.cloud.elb().routes(*lb)}).first;
   }
   const std::uint64_t n = requests_++;
   // The listener's forwarding: a route by its share (TrafficSplitting), deterministically.
@@ -71,7 +63,7 @@ void LiveCloud::route(std::string_view hostHeader, Answer& a) {
   if (group != nullptr) {
     auto cached = healthy_.find(*group);
     if (cached == healthy_.end()) {
-      cached = healthy_.emplace(*group, cloud_.elb().inService(*group)).first;
+      cached = healthy_.emplace(*group, world_.cloud.elb().inService(*group)).first;
     }
     healthy = &cached->second;
   }
@@ -84,8 +76,8 @@ void LiveCloud::route(std::string_view hostHeader, Answer& a) {
   auto info = instances_.find(a.instanceId);
   if (info == instances_.end()) {
     InstanceAnswer fresh;
-    const auto app = cloud_.ec2().appState(a.instanceId);
-    if (const ports::Instance* in = cloud_.ec2().peek(a.instanceId)) {
+    const auto app = world_.cloud.ec2().appState(a.instanceId);
+    if (const ports::Instance* in = world_.cloud.ec2().peek(a.instanceId)) {
       fresh.zone = in->AvailabilityZone;
       for (const auto& tag : in->Tags) {
         if (tag.Key == "elasticbeanstalk:environment-name") fresh.environment = tag.Value;
@@ -115,11 +107,11 @@ DnsLookup LiveCloud::dnsLookup(const std::string& name, std::uint16_t type,
   const bool wantsAddress = type == dns::kTypeA || type == dns::kTypeAny;
   auto addressOf = [&](const std::string& target, std::uint32_t ttl) {
     if (!wantsAddress) return;
-    if (cloud_.elb().loadBalancerArnByDnsName(target)) {
+    if (world_.cloud.elb().loadBalancerArnByDnsName(target)) {
       out.records.push_back({target, dns::kTypeA, ttl, dataPlaneAddress});
     }
   };
-  if (const auto record = cloud_.route53().resolve(name)) {
+  if (const auto record = world_.cloud.route53().resolve(name)) {
     const auto ttl = static_cast<std::uint32_t>(record->TTL.count() / 1'000'000'000);
     for (const auto& target : record->ResourceRecords) {
       // A SingleInstance environment's record holds its Elastic IP: an address, not a name.
@@ -134,11 +126,11 @@ DnsLookup LiveCloud::dnsLookup(const std::string& name, std::uint16_t type,
     }
     return out;
   }
-  if (cloud_.elb().loadBalancerArnByDnsName(name)) {
+  if (world_.cloud.elb().loadBalancerArnByDnsName(name)) {
     addressOf(name, 60);
     return out;
   }
-  const std::string& zone = cloud_.route53().zoneName();
+  const std::string& zone = world_.cloud.route53().zoneName();
   const bool inZone = name == zone || (name.size() > zone.size() && name.ends_with(zone) &&
                                        name[name.size() - zone.size() - 1] == '.');
   // The zone's apex exists (its SOA and NS are not served): no data, not NXDOMAIN.

@@ -1,8 +1,9 @@
 #pragma once
 
 // The world `ebsim serve` runs: one emulated account (emulators/cloud) and the deployment
-// engine on a virtual clock, as the scenario runner builds them, without a scenario. Nothing
-// here reads the wall clock: the server paces it by calling advanceTo() (tools/serve/server.cc).
+// engine on a virtual clock, the scenario runner's World (runner/world.h) without a scenario.
+// Nothing here reads the wall clock: the server paces it by calling advanceTo()
+// (tools/serve/server.cc).
 
 #include <cstdint>
 #include <string>
@@ -10,13 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "emulators/clock/sim_clock.h"
-#include "emulators/cloud/cloud.h"
-#include "emulators/common/sim_random.h"
-#include "engine/engine.h"
-#include "sim/fault_registry.h"
-#include "sim/scheduler.h"
-#include "sim/trace.h"
+#include "runner/world.h"
 #include "tools/serve/dns_wire.h"
 
 namespace ebsim::serve {
@@ -30,12 +25,12 @@ class LiveCloud {
   LiveCloud(const LiveCloud&) = delete;
   LiveCloud& operator=(const LiveCloud&) = delete;
 
-  engine::Engine& engine() { return engine_; }
-  const engine::Engine& engine() const { return engine_; }
-  emu::Cloud& cloud() { return cloud_; }
-  const emu::Cloud& cloud() const { return cloud_; }
-  const emu::Region& region() const { return ctx_.region; }
-  sim::SimTime now() const { return scheduler_.now(); }
+  engine::Engine& engine() { return world_.engine; }
+  const engine::Engine& engine() const { return world_.engine; }
+  emu::Cloud& cloud() { return world_.cloud; }
+  const emu::Cloud& cloud() const { return world_.cloud; }
+  const emu::Region& region() const { return world_.ctx.region; }
+  sim::SimTime now() const { return world_.scheduler.now(); }
   // Runs every event due up to `until` and leaves the clock there.
   void advanceTo(sim::SimTime until);
 
@@ -90,15 +85,7 @@ class LiveCloud {
   };
   std::unordered_map<std::string, InstanceAnswer> instances_;
   std::string hostKey_;  // the lowercased Host of the request being routed (storage reused)
-  sim::Scheduler scheduler_;
-  sim::Trace trace_;
-  sim::Rng root_;
-  sim::FaultRegistry faults_;
-  emu::EmulatorContext ctx_;
-  emu::Cloud cloud_;
-  emu::SimClock clock_;
-  emu::SimRandom random_;
-  engine::Engine engine_;
+  scenario::World world_;
   std::uint64_t requests_ = 0;  // round robin, and the draw for a version's 5xx share
 };
 
