@@ -85,8 +85,10 @@ struct Engine::Env {
   HealthAssessor assessor;
   EnvironmentHealth health;
   HealthCache healthCache;
-  bool monitored = false;
-  int launches = 1;              // the launch and each rebuild: a health monitor serves one launch
+  // The launch (creation, or a rebuild; a terminate starts one too, which never completes) the
+  // environment is on, and the one whose health monitor runs (0: none).
+  int launches = 1;
+  int monitoredLaunch = 0;
   bool rebuilding = false;       // a RebuildEnvironment is under way (lifecycle.cc)
   sim::SimTime launchedAt;       // when the launch (or the rebuild) began
   int expectedDeploymentId = 1;  // the last successful code deployment's id (launch: 1)

@@ -57,19 +57,17 @@ ports::Outcome<EnvironmentHealth> Engine::describeEnvironmentHealth(const std::s
 
 void Engine::startHealthMonitor(const std::string& name) {
   Env* e = find(name);
-  if (e == nullptr || e->monitored || !e->config.enhancedHealth || ports_.healthAgent == nullptr ||
-      healthRefresh_ <= Duration::zero()) {
+  if (e == nullptr || e->monitoredLaunch == e->launches || !e->config.enhancedHealth ||
+      ports_.healthAgent == nullptr || healthRefresh_ <= Duration::zero() ||
+      e->desc.Status == EnvironmentStatus::kTerminating ||
+      e->desc.Status == EnvironmentStatus::kTerminated) {
     return;
   }
-  e->monitored = true;
+  e->monitoredLaunch = e->launches;
   every(healthRefresh_, [this, name, launch = e->launches](const std::function<void()>& again) {
     Env* env = find(name);
-    if (env == nullptr || env->launches != launch) return;  // gone, or rebuilt: the loop ends
-    if (env->desc.Status == EnvironmentStatus::kTerminating ||
-        env->desc.Status == EnvironmentStatus::kTerminated) {
-      env->monitored = false;
-      return;  // the loop ends
-    }
+    // Gone, rebuilt or terminated (both start another launch): the loop ends.
+    if (env == nullptr || env->launches != launch) return;
     refreshHealth(name, again);
   });
 }

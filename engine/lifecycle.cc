@@ -63,9 +63,8 @@ ports::Outcome<ports::Empty> Engine::terminateEnvironment(const std::string& nam
   e->requestId = newRequestId();
   // A launch or rebuild still under way (a forced terminate) stops at its next step, and undoes
   // what that step made.
-  ++e->launches;
+  ++e->launches;  // (which also ends the health monitor)
   e->rebuilding = false;
-  e->monitored = false;
   if (e->deployment) {
     // A forced terminate ends the operation in progress: it stops, and its temporary resources
     // go with the environment.
@@ -181,7 +180,6 @@ ports::Outcome<ports::Empty> Engine::rebuildEnvironment(const std::string& name)
   e->rebuilding = true;  // lets setState() take it out of Terminated
   e->launchedAt = now;
   ++e->launches;  // the health monitor of the old resources ends
-  e->monitored = false;
   setState(*e, EnvironmentStatus::kLaunching, HealthColor::kGrey);
   emit(*e, Severity::kInfo, "rebuildEnvironment is starting.");
   if (e->config.database && e->config.database->coupled) {

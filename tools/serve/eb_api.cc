@@ -8,6 +8,7 @@
 #include <exception>
 #include <map>
 #include <optional>
+#include <string_view>
 
 #include "tools/serve/xml.h"
 
@@ -33,6 +34,16 @@ const T& valueOr(const ports::Outcome<T>& o) {
 
 using Option = OptionSetting;
 
+// `text` as a whole number of type T; nullopt if it is anything else (or out of T's range).
+template <typename T>
+std::optional<T> wholeNumber(std::string_view text) {
+  T v{};
+  const char* end = text.data() + text.size();
+  const auto [p, ec] = std::from_chars(text.data(), end, v);
+  if (ec != std::errc() || p != end) return std::nullopt;
+  return v;
+}
+
 std::vector<Option> optionsOf(const QueryRequest& q) {
   std::vector<Option> out;
   for (auto& fields : q.structs("OptionSettings")) {
@@ -50,10 +61,9 @@ std::vector<Option> optionsOf(const QueryRequest& q) {
 }
 
 int intOption(const Option& o, int minimum, int maximum) {
-  int v = 0;
-  const char* end = o.value.data() + o.value.size();
-  const auto [p, ec] = std::from_chars(o.value.data(), end, v);
-  if (ec != std::errc() || p != end) badOption(o, "Value is not an integer.");
+  const auto parsed = wholeNumber<int>(o.value);
+  if (!parsed) badOption(o, "Value is not an integer.");
+  const int v = *parsed;
   if (v < minimum)
     badOption(o, "Value is less than minimum allowed value: " + std::to_string(minimum));
   if (v > maximum)
@@ -165,13 +175,11 @@ std::string instanceTypeOption(const Option& o) {
 int maxRecords(const QueryRequest& q) {
   const auto m = q.get("MaxRecords");
   if (!m) return 1000;
-  int v = 0;
-  const char* end = m->data() + m->size();
-  const auto [p, ec] = std::from_chars(m->data(), end, v);
-  if (ec != std::errc() || p != end || v < 1 || v > 1000) {
+  const auto v = wholeNumber<int>(*m);
+  if (!v || *v < 1 || *v > 1000) {
     throw invalid("Value " + *m + " for parameter MaxRecords is invalid: 1 to 1000.");
   }
-  return v;
+  return *v;
 }
 
 // NextToken: "<prefix><position>", where the next page starts. Throws for any other token.
@@ -477,10 +485,9 @@ void EbApi::describeApplicationVersions(const QueryRequest& q, Writer& w) {
   // application and label, and are only ever added).
   std::size_t skip = 0;
   if (const auto token = nextToken(q, 'v')) {
-    const auto [p, ec] = std::from_chars(token->data(), token->data() + token->size(), skip);
-    if (ec != std::errc() || p != token->data() + token->size()) {
-      throw invalid("Invalid NextToken: v" + *token);
-    }
+    const auto n = wholeNumber<std::size_t>(*token);
+    if (!n) throw invalid("Invalid NextToken: v" + *token);
+    skip = *n;
   }
   auto& x = w.result().open("ApplicationVersions");
   std::size_t seen = 0;
@@ -768,12 +775,9 @@ void EbApi::describeEvents(const QueryRequest& q, Writer& w) {
   // to continue below, so events added meanwhile do not shift a page.
   std::size_t below = events.size();
   if (const auto token = nextToken(q, 'e')) {
-    std::size_t n = 0;
-    const auto [p, ec] = std::from_chars(token->data(), token->data() + token->size(), n);
-    if (ec != std::errc() || p != token->data() + token->size() || n > events.size()) {
-      throw invalid("Invalid NextToken: e" + *token);
-    }
-    below = n;
+    const auto n = wholeNumber<std::size_t>(*token);
+    if (!n || *n > events.size()) throw invalid("Invalid NextToken: e" + *token);
+    below = *n;
   }
   auto matches = [&](const engine::EbEvent& e) {
     if (application && !application->empty() && e.application != *application) return false;

@@ -6,7 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
+#include <ctime>
 #include <stdexcept>
 
 namespace ebsim::serve {
@@ -106,34 +106,22 @@ std::optional<std::int64_t> parseAmzDate(std::string_view t) {
       *mi > 59 || *s > 60) {
     return std::nullopt;
   }
-  // Days from the civil date (Howard Hinnant's algorithm).
-  const int yy = *y - (*mo <= 2 ? 1 : 0);
-  const int era = yy / 400;
-  const int yoe = yy - era * 400;
-  const int doy = (153 * (*mo + (*mo > 2 ? -3 : 9)) + 2) / 5 + *d - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  const std::int64_t days = static_cast<std::int64_t>(era) * 146097 + doe - 719468;
-  return days * 86400 + *h * 3600 + *mi * 60 + *s;
+  std::tm utc{};
+  utc.tm_year = *y - 1900;
+  utc.tm_mon = *mo - 1;
+  utc.tm_mday = *d;
+  utc.tm_hour = *h;
+  utc.tm_min = *mi;
+  utc.tm_sec = *s;
+  return static_cast<std::int64_t>(timegm(&utc));  // as EbApi::fromTimestamp does
 }
 
-std::string isoBasic(std::int64_t epochSeconds) {
-  // The inverse of parseAmzDate (civil from days), for error messages.
-  const std::int64_t days = epochSeconds / 86400;
-  const std::int64_t secs = epochSeconds % 86400;
-  const std::int64_t z = days + 719468;
-  const std::int64_t era = z / 146097;
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const std::int64_t m = mp + (mp < 10 ? 3 : -9);
-  const std::int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  char buf[128];  // roomy enough for any int64 fields (the compiler checks)
-  std::snprintf(buf, sizeof buf, "%04lld%02lld%02lldT%02lld%02lld%02lldZ",
-                static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
-                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                static_cast<long long>(secs % 60));
+std::string isoBasic(std::int64_t epochSeconds) {  // for error messages
+  const auto seconds = static_cast<std::time_t>(epochSeconds);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &utc);
   return buf;
 }
 
