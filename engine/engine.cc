@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "engine/engine_internal.h"
+#include "engine/policies/rollout.h"
 #include "engine/ports/launch_payload.h"
 
 namespace ebsim::engine {
@@ -61,10 +62,6 @@ const char* toString(DeploymentPolicy policy) {
 }
 
 namespace {
-
-// How often the engine looks at the group and the load balancer while it waits (EB polls
-// similarly; the figure is our choice).
-constexpr Duration kPollInterval = Duration::nanos(10'000'000'000);
 
 // eb-reference 7.2: 4-40 characters of [A-Za-z0-9-], no leading or trailing hyphen.
 bool validEnvironmentName(const std::string& name) {

@@ -60,6 +60,9 @@ struct EnginePorts {
   ports::HealthAgentApi* healthAgent = nullptr;
 };
 
+struct RolloutTarget;        // engine/policies/rollout.h
+struct ConfigurationChange;  // engine/policies/configuration_change.h
+
 enum class DeploymentOutcome { kInProgress, kSucceeded, kFailed, kAborted, kRolledBack };
 const char* toString(DeploymentOutcome outcome);
 
@@ -199,7 +202,18 @@ class Engine {
  private:
   struct Application;
   struct Env;
-  struct Rollout;
+  // A deployment or configuration update in progress: the common part (engine/policies/rollout.h)
+  // and one state machine per policy, each in its own file under engine/policies/. makeRollout()
+  // (rollouts.cc) is the one place that picks the policy.
+  class Rollout;
+  class AllAtOnce;
+  class Rolling;
+  class RollingWithAdditionalBatch;
+  class NewInstanceSet;
+  class Immutable;
+  class TrafficSplitting;
+  class RollingUpdate;
+  class ImmutableUpdate;
 
   Env* find(const std::string& name);
   // The named environment if it exists and is Ready; otherwise nullptr and EB's error.
@@ -274,61 +288,42 @@ class Engine {
   struct HealthRefresh;
   void applyHealth(const std::string& env);  // assesses from the environment's HealthCache
 
-  // Deployments (deployment.cc).
-  void startRollout(std::size_t rollout);
-  void runBatch(std::size_t rollout);
-  void startBatch(std::size_t rollout);
-  void addExtraBatch(std::size_t rollout);
-  // RollingWithAdditionalBatch, failed or aborted: the extra batch `ids` leaves and terminates,
-  // then MaxSize and the template of the expected version come back.
-  void dropExtraBatch(const std::string& env, std::vector<std::string> ids, int originalMax);
-  void deployCommand(std::size_t rollout, const std::vector<std::string>& ids,
-                     std::function<void(bool ok)> then);
-  void waitHealthy(std::size_t rollout, std::vector<std::string> ids, sim::SimTime deadline,
-                   std::function<void(bool ok)> then);
-  // `needed`: consecutive healthy reports per instance; by default 12 with enhanced health,
-  // 1 with basic (eb-reference 1.4).
-  void waitHealthyIn(std::size_t rollout, std::string targetGroup, std::vector<std::string> ids,
-                     sim::SimTime deadline, std::function<void(bool ok)> then, int needed = 0);
-  // One health poll of a deployment: checkInstances(), and with enhanced health an instance
-  // whose agent reports too many 5xx answers for HealthCheckSuccessThreshold counts unhealthy.
-  void gateChecks(std::size_t rollout, const std::string& targetGroup, std::vector<std::string> ids,
-                  std::function<void(bool ok, Checks)> then);
-  // Polls the group until `count` of its instances are InService; gives their ids.
-  void waitInService(std::size_t rollout, std::string group, int count, sim::SimTime deadline,
-                     std::function<void(bool ok, std::vector<std::string> ids)> then);
-  // Immutable and TrafficSplitting (new_instances.cc).
-  void startNewInstances(std::size_t rollout);
-  void launchTestInstance(std::size_t rollout);
-  void launchRemaining(std::size_t rollout);
-  void splitTraffic(std::size_t rollout);
-  void promoteNewInstances(std::size_t rollout);
-  void joinOriginalTargetGroup(std::size_t rollout);      // TrafficSplitting promotion, 2
-  void switchToOriginalTargetGroup(std::size_t rollout);  // TrafficSplitting promotion, 3
-  void moveNewInstances(std::size_t rollout);
-  void moveAddress(std::size_t rollout);  // SingleInstance Immutable: the EIP to the new one
-  void retireOldInstances(std::size_t rollout);
-  // Removes a new set that reached (or tried to reach) the permanent group, then rolls back.
-  void discardNewInstances(std::size_t rollout, const std::string& reason);
-  void rollBackNewInstances(std::size_t rollout, const std::string& reason);
-
-  void finishRollout(std::size_t rollout);
-  // The launch template of a rollout: its version, and a configuration update's instance type.
-  ports::LaunchTemplate rolloutTemplate(const Rollout& rollout, bool withAddress = true) const;
-  // Configuration updates (config_update.cc).
-  void applyInPlace(std::size_t rollout);
-  void abortConfiguration(Env& env, std::size_t rollout);
-  bool ignoresHealth(std::size_t rollout);
-  void replaceNextBatch(std::size_t rollout);
-  void configBatchDone(std::size_t rollout, bool ok);
-  void finishConfiguration(std::size_t rollout);
-  void surgeBatch(std::size_t rollout, std::vector<std::string> old, int total);
-  void failRollout(std::size_t rollout, const std::string& reason,
+  // Rollouts (rollouts.cc; the policies in engine/policies/).
+  // The one place a policy becomes its state machine.
+  std::unique_ptr<Rollout> makeDeployment(RolloutTarget target);
+  std::unique_ptr<Rollout> makeConfigurationUpdate(RolloutTarget target,
+                                                   ConfigurationChange change);
+  // EB's refusals of a deployment's settings in this environment (eb-reference 1.1, 1.6, 7.4).
+  std::optional<ports::AwsError> deploymentProblem(const Env& env,
+                                                   const DeploymentSettings& settings) const;
+  // EB's refusals of a configuration update; fills in what the update implies.
+  std::optional<ports::AwsError> configurationProblem(const Env& env,
+                                                      ConfigurationUpdate& update) const;
+  // Registers `rollout` (its record is `rec`) as the environment's operation in progress:
+  // Updating, with a new request id.
+  void beginRollout(Env& env, DeploymentRecord rec, std::unique_ptr<Rollout> rollout,
+                    bool abortable);
+  // Runs the rollout's first step once the request has been answered.
+  void startRolloutSoon(std::size_t index);
+  // Hands the rollout's record over to `next` (an immutable update rolled back by a rolling one).
+  void replaceRollout(std::size_t index, std::unique_ptr<Rollout> next);
+  // The rollout of deployment record `index` while it runs; null once it ended or was aborted.
+  Rollout* rollout(std::size_t index);
+  // Ends the rollout: no step of it runs again. The object lives on until the next rollout
+  // begins, because the step that ended it may still be on the stack.
+  void endRollout(std::size_t index);
+  // The end of every code deployment and of an immutable configuration update (rollouts.cc).
+  void finishRollout(std::size_t index);
+  void onFinalGroupUpdate(std::size_t index, ports::Outcome<ports::Empty> result);
+  void failRollout(std::size_t index, const std::string& reason,
                    HealthColor health = HealthColor::kRed,
                    DeploymentOutcome outcome = DeploymentOutcome::kFailed);
   // Sets a deployment's outcome and end time, and records it.
   void recordOutcome(std::size_t record, DeploymentOutcome outcome);
-  Rollout* rollout(std::size_t index);
+  // A callback for a call whose result changes no decision: a failure becomes a WARN event on
+  // `env`, "<what>: <AWS message>", so nothing fails silently.
+  template <typename T>
+  ports::Callback<T> warnOnFailure(std::string env, std::string what);
 
   // `f`, made to do nothing once the engine is destroyed (see alive_).
   template <typename F>
@@ -354,6 +349,7 @@ class Engine {
   std::map<std::string, std::unique_ptr<Env>> environments_;  // by name
   std::vector<DeploymentRecord> deployments_;
   std::map<std::size_t, std::unique_ptr<Rollout>> rollouts_;  // in progress, by record index
+  std::vector<std::unique_ptr<Rollout>> endedRollouts_;       // see endRollout()
   std::vector<std::function<void(const EnvironmentDescription&)>> listeners_;
   std::uint64_t idCounter_ = 0;
   // Expires with the engine: every callback it hands out checks it (guarded()).

@@ -96,60 +96,28 @@ struct Engine::Env {
   bool single() const { return config.type == EnvironmentType::kSingleInstance; }
 };
 
-// A code deployment in progress (deployment.cc).
-struct Engine::Rollout {
-  std::size_t record = 0;
-  std::string env;
-  std::string version;
-  std::string bundleKey;
-  DeploymentSettings settings;
-  std::vector<std::vector<std::string>> batches;
-  std::size_t batch = 0;
-  sim::SimTime batchStarted;
-  int extra = 0;  // RollingWithAdditionalBatch: instances added first, removed at the end
-  int originalDesired = 0;
-  int originalMax = 0;
-  bool templateChanged = false;
-  std::string commandSummary;  // "Command execution completed on X of Y instances ..."
-  // Immutable and TrafficSplitting: the temporary group (and target group), the new instances,
-  // and the instances they replace.
-  std::string tempGroup;
-  std::string tempTargetGroup;
-  std::vector<std::string> newIds;
-  std::vector<std::string> oldIds;
-  bool oldDeregistered = false;  // TrafficSplitting: the old set left the original target group
-  // Configuration updates: the instance type being rolled out (and the one replaced), the
-  // rolling-update settings, and whether this is the automatic rollback.
-  bool configuration = false;
-  std::string targetType;
-  std::string previousType;
-  RollingUpdateSettings rollingUpdate;
-  int configBatch = 0;
-  int groupDesired = 0;  // the group's desired capacity when the batch started
-  bool rollingBack = false;
-  bool aborted = false;        // AbortEnvironmentUpdate turned it into a rollback
-  ConfigurationUpdate change;  // the whole configuration change
-  sim::Duration commandTimeout() const { return settings.timeout + kCommandTimeoutExtra; }
-};
+// How often the engine looks at the group, the load balancer or the agents while it waits. EB's
+// enhanced health agents report every 10 s (eb-reference 5.2), so one poll is one report.
+inline const sim::Duration kPollInterval = sim::Duration::seconds(10);
 
-// Option checks shared by deployments and configuration updates (deployment.cc), in EB's
+// "i-1, i-2": instance ids as EB's events list them.
+inline std::string idList(const std::vector<std::string>& ids) {
+  std::string out;
+  for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? ", " : "") + ids[i];
+  return out;
+}
+
+inline ports::AwsError invalidParameter(std::string message) {
+  return ports::AwsError{ports::errors::kInvalidParameterValue, std::move(message), false};
+}
+
+// Option checks shared by deployments and configuration updates (rollouts.cc), in EB's
 // option-validation format (eb-reference 1.1, 1.6, 7.4).
 std::optional<ports::AwsError> deploymentOptionProblem(const DeploymentSettings& s, int maxSize);
 ports::AwsError trafficSplittingNeedsAlb();
 ports::AwsError immutableNeedsEnhancedHealth();
-
 // eb-reference 1.1 support matrix, in EB's option-validation format (7.4).
-inline ports::AwsError singleInstancePolicyError(DeploymentPolicy policy) {
-  const std::string name = toString(policy);
-  return ports::AwsError{"ConfigurationValidationException",
-                         "Configuration validation exception: Invalid option value: '" + name +
-                             "' (Namespace: 'aws:elasticbeanstalk:command', OptionName: "
-                             "'DeploymentPolicy'): The " +
-                             name +
-                             " deployment policy is not supported by single-instance "
-                             "environments: use AllAtOnce or Immutable.",
-                         false};
-}
+ports::AwsError singleInstancePolicyError(DeploymentPolicy policy);
 
 template <typename T>
 void Engine::aws(std::function<void(ports::Callback<T>)> call, ports::Callback<T> done,
@@ -159,6 +127,14 @@ void Engine::aws(std::function<void(ports::Callback<T>)> call, ports::Callback<T
   callWithRetry<T>(RetryContext{ports_.clock, ports_.random, policy},
                    std::function<void(ports::Callback<T>)>(guarded(std::move(call))),
                    ports::Callback<T>(guarded(std::move(done))));
+}
+
+template <typename T>
+ports::Callback<T> Engine::warnOnFailure(std::string env, std::string what) {
+  return [this, env = std::move(env), what = std::move(what)](ports::Outcome<T> result) {
+    if (result.ok()) return;
+    if (Env* e = find(env)) emit(*e, Severity::kWarn, what + ": " + result.error().Message);
+  };
 }
 
 namespace detail {

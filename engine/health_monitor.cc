@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "engine/engine_internal.h"
+#include "engine/policies/rollout.h"
 
 namespace ebsim::engine {
 
@@ -197,9 +198,8 @@ void Engine::applyHealth(const std::string& name) {
   const Rollout* running = e->deployment ? rollout(*e->deployment) : nullptr;
   if (e->deployment) obs.operationStartedAt = deployments_[*e->deployment].startedAt;
   static const std::vector<std::string> kNone;
-  const IdSet inBatch(running != nullptr && running->batch < running->batches.size()
-                          ? running->batches[running->batch]
-                          : kNone);  // the instances the current batch's command runs on
+  const std::vector<std::string>* batch = running ? running->commandTargets() : nullptr;
+  const IdSet inBatch(batch ? *batch : kNone);  // the instances the current batch's command runs on
   obs.instances.reserve(cache.members.size());
   for (const auto& m : cache.members) {
     InstanceObservation i;
@@ -225,7 +225,7 @@ void Engine::applyHealth(const std::string& name) {
       // Out of service, it gets no requests: none of them can fail.
       if (!healthy) i.status5xxPercent = 0;
     }
-    if (inBatch.contains(m.InstanceId)) i.commandStartedAt = running->batchStarted;
+    if (inBatch.contains(m.InstanceId)) i.commandStartedAt = running->commandStartedAt();
     obs.instances.push_back(std::move(i));
   }
   const HealthStatus before = e->health.status;

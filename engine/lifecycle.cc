@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "engine/engine_internal.h"
+#include "engine/policies/rollout.h"
 
 namespace ebsim::engine {
 
@@ -70,16 +71,9 @@ ports::Outcome<ports::Empty> Engine::terminateEnvironment(const std::string& nam
     // go with the environment.
     const std::size_t index = *e->deployment;
     if (Rollout* r = rollout(index)) {
-      const Rollout stopped = *r;
-      rollouts_.erase(index);
-      recordOutcome(stopped.record, DeploymentOutcome::kAborted);
-      if (!stopped.tempGroup.empty()) {
-        aws<ports::Empty>(
-            [this, group = stopped.tempGroup](auto cb) {
-              ports_.autoscaling.deleteAutoScalingGroup({group, true}, cb);
-            },
-            [](ports::Outcome<ports::Empty>) {});
-      }
+      endRollout(index);
+      recordOutcome(index, DeploymentOutcome::kAborted);
+      r->cleanUpAfterTerminate();
     }
     e->deployment.reset();
     e->desc.AbortableOperationInProgress = false;
@@ -407,85 +401,6 @@ ports::Outcome<ports::Empty> Engine::restartAppServer(const std::string& name) {
                                       },
                                       req.Timeout + Duration::seconds(60));
       });
-  return ports::Empty{};
-}
-
-ports::Outcome<ports::Empty> Engine::abortEnvironmentUpdate(const std::string& name) {
-  Env* e = find(name);
-  if (e == nullptr) return notFound(name);
-  // eb-reference 3: abort is impossible during the final clean-up, which clears the flag.
-  if (!e->deployment || e->desc.Status != EnvironmentStatus::kUpdating ||
-      !e->desc.AbortableOperationInProgress) {
-    return ports::AwsError{ports::errors::kInvalidParameterValue,
-                           "Environment named " + name + " has no abortable operation in progress.",
-                           false};
-  }
-  const std::size_t index = *e->deployment;
-  Rollout* r = rollout(index);
-  e->requestId = newRequestId();
-  setState(*e, EnvironmentStatus::kAborting, HealthColor::kGrey);
-  emit(*e, Severity::kInfo, "abortEnvironmentUpdate is starting.");
-  if (r->configuration && r->settings.policy != DeploymentPolicy::kImmutable) {
-    // A rolling configuration update rolls back (eb-reference 3); Aborting until it is done.
-    abortConfiguration(*e, index);
-    return ports::Empty{};
-  }
-  const DeploymentPolicy policy = r->settings.policy;
-  const bool newInstances =
-      policy == DeploymentPolicy::kImmutable || policy == DeploymentPolicy::kTrafficSplitting;
-  // The rollout is stopped: its pending steps find it gone and do nothing more.
-  const Rollout stopped = *r;
-  rollouts_.erase(index);
-  recordOutcome(stopped.record, DeploymentOutcome::kAborted);
-  e->deployment.reset();
-  e->desc.AbortableOperationInProgress = false;
-
-  if (newInstances) {
-    // Traffic back to the old set, the new set deleted (eb-reference 1.7).
-    if (!stopped.tempTargetGroup.empty()) {
-      ports::ModifyListenerRequest req;
-      req.LoadBalancerArn = e->loadBalancerArn;
-      req.ForwardTo = {{e->targetGroupArn, 1}};
-      aws<ports::Empty>([this, req](auto cb) { ports_.elb.modifyListener(req, cb); },
-                        [this, tg = stopped.tempTargetGroup](ports::Outcome<ports::Empty>) {
-                          aws<ports::Empty>(
-                              [this, tg](auto cb) { ports_.elb.deleteTargetGroup({tg}, cb); },
-                              [](ports::Outcome<ports::Empty>) {});
-                        });
-    }
-    if (!stopped.tempGroup.empty()) {
-      aws<ports::Empty>(
-          [this, group = stopped.tempGroup](auto cb) {
-            ports_.autoscaling.deleteAutoScalingGroup({group, true}, cb);
-          },
-          [](ports::Outcome<ports::Empty>) {});
-    }
-  } else {
-    // In place: the batch being deployed goes back behind the load balancer; versions stay
-    // mixed (eb-reference 1.4: an aborted code deploy just stops).
-    if (stopped.batch < stopped.batches.size() && policy != DeploymentPolicy::kAllAtOnce) {
-      aws<ports::Empty>(
-          [this, tg = e->targetGroupArn, ids = stopped.batches[stopped.batch]](auto cb) {
-            ports_.elb.registerTargets({tg, ids}, cb);
-          },
-          [](ports::Outcome<ports::Empty>) {});
-    }
-    if (policy == DeploymentPolicy::kRollingWithAdditionalBatch && stopped.extra > 0) {
-      // The extra batch is given back; launches use the expected version again.
-      dropExtraBatch(name, stopped.newIds, stopped.originalMax);
-    }
-    emit(*e, Severity::kWarn,
-         "During an aborted deployment, some instances may have deployed the new application "
-         "version. To ensure all instances are running the same version, re-deploy the "
-         "appropriate application version.");
-  }
-  // Ready again once the clean-up calls are on their way (the service's Aborting phase).
-  after(Duration::seconds(5), [this, name] {
-    Env* env = find(name);
-    if (env == nullptr || env->desc.Status != EnvironmentStatus::kAborting) return;
-    emit(*env, Severity::kInfo, "Environment update was aborted.");
-    readyWithInstanceHealth(name);
-  });
   return ports::Empty{};
 }
 
