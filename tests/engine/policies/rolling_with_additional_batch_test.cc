@@ -1,0 +1,31 @@
+// RollingWithAdditionalBatch (engine/policies/rolling_with_additional_batch.cc), against the
+// emulators.
+
+#include <catch2/catch.hpp>
+
+#include "../engine_harness.h"
+#include "policy_test_support.h"
+
+using ebsim::engine::DeploymentOutcome;
+using ebsim::engine::DeploymentPolicy;
+using ebsim::test::Duration;
+using ebsim::test::Harness;
+using ebsim::test::policy;
+
+TEST_CASE("eb-reference 1.5 and 2: RollingWithAdditionalBatch keeps full capacity",
+          "[engine][deploy]") {
+  Harness h;
+  h.createReady("shop-rwab", 4, 200);
+  const auto before = h.cloud.traffic().totals();
+  const auto index =
+      h.engine.deploy("shop-rwab", "v2", policy(DeploymentPolicy::kRollingWithAdditionalBatch, 50));
+  REQUIRE(index.ok());
+  h.runDeployment("shop-rwab");
+  h.w.runFor(Duration::minutes(2));  // the extra batch is removed after the last event
+  const auto& rec = h.engine.deployments().at(index.value());
+  CHECK(rec.outcome == DeploymentOutcome::kSucceeded);
+  CHECK(h.minInService >= 4);  // never below the nominal count
+  CHECK(h.maxRunning == 6);    // 4 + one batch of 2
+  CHECK(h.runningVersions() == std::map<std::string, int>{{"v2", 4}});
+  CHECK(h.cloud.traffic().totals().failed - before.failed == Approx(0).margin(1e-6));
+}
