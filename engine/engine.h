@@ -142,7 +142,8 @@ class Engine {
                                      std::optional<DeploymentSettings> settings = std::nullopt);
   const std::vector<DeploymentRecord>& deployments() const { return deployments_; }
 
-  // Configuration updates that replace instances (config_update.cc; eb-reference 3): a rolling
+  // Configuration updates that replace instances (engine/policies/rolling_update.cc and
+  // immutable_update.cc; eb-reference 3): a rolling
   // update by Health or Time with MaxBatchSize and MinInstancesInService, or all at once when
   // rolling updates are disabled; a failed rolling update is rolled back automatically.
   ports::Outcome<std::size_t> updateConfiguration(const std::string& environmentName,

@@ -1,7 +1,8 @@
 #pragma once
 
 // The engine's private state, shared by its implementation files (engine.cc: applications and
-// environments; deployment.cc: code deployments). Not part of the engine's interface.
+// environments; rollouts.cc and engine/policies/: deployments and configuration updates). Not
+// part of the engine's interface.
 
 #include <map>
 #include <optional>
