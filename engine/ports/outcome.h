@@ -41,6 +41,8 @@ inline constexpr const char* kInvalidInstanceId = "InvalidInstanceId";  // SSM
 inline constexpr const char* kInvalidAllocationIdNotFound = "InvalidAllocationID.NotFound";
 inline constexpr const char* kResourceAlreadyAssociated = "Resource.AlreadyAssociated";
 inline constexpr const char* kAddressLimitExceeded = "AddressLimitExceeded";
+// Elastic Beanstalk: an option setting EB refuses (eb-reference.md 7.4).
+inline constexpr const char* kConfigurationValidationException = "ConfigurationValidationException";
 }  // namespace errors
 
 // A result without fields (e.g. RegisterTargets).

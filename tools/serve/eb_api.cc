@@ -8,8 +8,10 @@
 #include <exception>
 #include <map>
 #include <optional>
+#include <set>
 #include <string_view>
 
+#include "engine/options.h"
 #include "tools/serve/xml.h"
 
 namespace ebsim::serve {
@@ -54,121 +56,18 @@ std::vector<Option> optionsOf(const QueryRequest& q) {
   return out;
 }
 
-[[noreturn]] void badOption(const Option& o, const std::string& why) {
-  throw ApiError(400, "ConfigurationValidationException",
-                 "Configuration validation exception: Invalid option value: '" + o.value +
-                     "' (Namespace: '" + o.ns + "', OptionName: '" + o.name + "'): " + why);
+namespace opt = engine::options;
+
+// The catalogue's row of an option that option settings set; nullptr for the others, which
+// ebsim accepts and ignores (docs/serve.md lists the modelled ones).
+const opt::OptionSpec* settable(const Option& o) {
+  const opt::OptionSpec* spec = opt::find(o.ns, o.name);
+  return spec != nullptr && spec->support == opt::Support::kSettable ? spec : nullptr;
 }
 
-int intOption(const Option& o, int minimum, int maximum) {
-  const auto parsed = wholeNumber<int>(o.value);
-  if (!parsed) badOption(o, "Value is not an integer.");
-  const int v = *parsed;
-  if (v < minimum)
-    badOption(o, "Value is less than minimum allowed value: " + std::to_string(minimum));
-  if (v > maximum)
-    badOption(o, "Value is greater than maximum allowed value: " + std::to_string(maximum));
-  return v;
-}
-
-bool boolOption(const Option& o) {
-  if (o.value == "true") return true;
-  if (o.value == "false") return false;
-  badOption(o, "Value is not a boolean.");
-}
-
-template <typename E, std::size_t N>
-E enumOption(const Option& o, const std::pair<const char*, E> (&names)[N]) {
-  for (const auto& [name, value] : names) {
-    if (o.value == name) return value;
-  }
-  std::string allowed;
-  for (const auto& [name, value] : names)
-    allowed += (allowed.empty() ? "" : ", ") + std::string(name);
-  badOption(o, "Value is not one of: " + allowed + ".");
-}
-
-constexpr std::pair<const char*, engine::DeploymentPolicy> kPolicies[] = {
-    {"AllAtOnce", engine::DeploymentPolicy::kAllAtOnce},
-    {"Rolling", engine::DeploymentPolicy::kRolling},
-    {"RollingWithAdditionalBatch", engine::DeploymentPolicy::kRollingWithAdditionalBatch},
-    {"Immutable", engine::DeploymentPolicy::kImmutable},
-    {"TrafficSplitting", engine::DeploymentPolicy::kTrafficSplitting}};
-constexpr std::pair<const char*, engine::BatchSizeType> kBatchTypes[] = {
-    {"Percentage", engine::BatchSizeType::kPercentage}, {"Fixed", engine::BatchSizeType::kFixed}};
-constexpr std::pair<const char*, ports::LoadBalancerType> kLoadBalancers[] = {
-    {"application", ports::LoadBalancerType::kApplication},
-    {"classic", ports::LoadBalancerType::kClassic},
-    {"network", ports::LoadBalancerType::kNetwork}};
-constexpr std::pair<const char*, engine::EnvironmentType> kEnvironmentTypes[] = {
-    {"LoadBalanced", engine::EnvironmentType::kLoadBalanced},
-    {"SingleInstance", engine::EnvironmentType::kSingleInstance}};
-constexpr std::pair<const char*, bool> kHealthSystems[] = {{"enhanced", true}, {"basic", false}};
-constexpr std::pair<const char*, engine::RollingUpdateSettings::Type> kRollingTypes[] = {
-    {"Time", engine::RollingUpdateSettings::Type::kTime},
-    {"Health", engine::RollingUpdateSettings::Type::kHealth},
-    {"Immutable", engine::RollingUpdateSettings::Type::kImmutable}};
-
-// Applies the deployment options (aws:elasticbeanstalk:command, :trafficsplitting) to
-// `settings`; false when `o` is not one of them.
-bool deploymentOption(const Option& o, engine::DeploymentSettings& d) {
-  if (o.ns == "aws:elasticbeanstalk:command") {
-    if (o.name == "DeploymentPolicy") {
-      d.policy = enumOption(o, kPolicies);
-    } else if (o.name == "BatchSizeType") {
-      d.batchSizeType = enumOption(o, kBatchTypes);
-    } else if (o.name == "BatchSize") {
-      d.batchSize = intOption(o, 1, 10000);
-    } else if (o.name == "Timeout") {
-      d.timeout = sim::Duration::seconds(intOption(o, 1, 3600));
-    } else if (o.name == "IgnoreHealthCheck") {
-      d.ignoreHealthCheck = boolOption(o);
-    } else {
-      return false;
-    }
-    return true;
-  }
-  if (o.ns == "aws:elasticbeanstalk:trafficsplitting") {
-    if (o.name == "NewVersionPercent") {
-      d.trafficSplittingPercent = intOption(o, 1, 100);
-    } else if (o.name == "EvaluationTime") {
-      d.evaluationTime = sim::Duration::minutes(intOption(o, 3, 600));
-    } else {
-      return false;
-    }
-    return true;
-  }
-  return false;
-}
-
-// The load balancer's health check options, applied to `check`; false when not one of them.
-bool healthCheckOption(const Option& o, ports::HealthCheckSettings& check) {
-  if (o.ns == "aws:elasticbeanstalk:application" && o.name == "Application Healthcheck URL") {
-    check.Path = o.value.empty() ? "/" : o.value;
-    return true;
-  }
-  if (o.ns != "aws:elasticbeanstalk:environment:process:default") return false;
-  if (o.name == "HealthCheckPath") {
-    check.Path = o.value;
-  } else if (o.name == "HealthCheckInterval") {
-    check.Interval = sim::Duration::seconds(intOption(o, 5, 300));
-  } else if (o.name == "HealthCheckTimeout") {
-    check.Timeout = sim::Duration::seconds(intOption(o, 1, 60));
-  } else if (o.name == "HealthyThresholdCount") {
-    check.HealthyThreshold = intOption(o, 1, 10);
-  } else if (o.name == "UnhealthyThresholdCount") {
-    check.UnhealthyThreshold = intOption(o, 2, 10);
-  } else {
-    return false;
-  }
-  return true;
-}
-
-std::string instanceTypeOption(const Option& o) {
-  // aws:ec2:instances InstanceTypes is a list: the first is the one launched.
-  const std::string first = o.value.substr(0, o.value.find(','));
-  if (first.empty()) badOption(o, "Value is empty.");
-  return first;
+// Applies `o` by its row; throws EB's ConfigurationValidationException for a bad value.
+void apply(const opt::OptionSpec& spec, const Option& o, opt::Configuration& c) {
+  if (const auto problem = opt::set(c, spec, o.value)) raise(*problem);
 }
 
 // MaxRecords (1 to 1000; default 1000), as the describe operations take it.
@@ -190,87 +89,67 @@ std::optional<std::string> nextToken(const QueryRequest& q, char prefix) {
   return t->substr(1);
 }
 
-bool isInstanceTypeOption(const Option& o) {
-  return (o.ns == "aws:autoscaling:launchconfiguration" && o.name == "InstanceType") ||
-         (o.ns == "aws:ec2:instances" && o.name == "InstanceTypes");
+// A new environment's configuration from its option settings (later ones win). Throws
+// ConfigurationValidationException for a bad value. Rolling-update options wait for the updates
+// that take them (configurationUpdate), which check them.
+engine::EnvironmentConfig environmentConfig(const std::vector<Option>& settings) {
+  opt::Configuration c;
+  for (const Option& o : settings) {
+    const opt::OptionSpec* spec = settable(o);
+    if (spec != nullptr && spec->field != opt::UpdateField::kRollingUpdate) apply(*spec, o, c);
+  }
+  const engine::EnvironmentConfig& e = c.environment;
+  if (e.minSize > e.maxSize) {
+    raise(opt::configurationError("MinSize (" + std::to_string(e.minSize) +
+                                  ") must not exceed MaxSize (" + std::to_string(e.maxSize) +
+                                  ")."));
+  }
+  return e;
 }
 
-// A new environment's configuration from its option settings (later ones win). Throws
-// ConfigurationValidationException for a bad value.
-engine::EnvironmentConfig environmentConfig(const std::vector<Option>& options) {
-  engine::EnvironmentConfig c;
-  std::optional<ports::HealthCheckSettings> check;
-  for (const Option& o : options) {
-    if (deploymentOption(o, c.deployment)) continue;
-    if (o.ns == "aws:autoscaling:asg" && o.name == "MinSize") {
-      c.minSize = intOption(o, 1, 10000);
-    } else if (o.ns == "aws:autoscaling:asg" && o.name == "MaxSize") {
-      c.maxSize = intOption(o, 1, 10000);
-    } else if (isInstanceTypeOption(o)) {
-      c.instanceType = instanceTypeOption(o);
-    } else if (o.ns == "aws:elasticbeanstalk:environment" && o.name == "EnvironmentType") {
-      c.type = enumOption(o, kEnvironmentTypes);
-    } else if (o.ns == "aws:elasticbeanstalk:environment" && o.name == "LoadBalancerType") {
-      c.loadBalancerType = enumOption(o, kLoadBalancers);
-    } else if (o.ns == "aws:elasticbeanstalk:healthreporting:system" && o.name == "SystemType") {
-      c.enhancedHealth = enumOption(o, kHealthSystems);
-    } else {
-      ports::HealthCheckSettings h = check.value_or(ports::defaultHealthCheck(c.loadBalancerType));
-      if (healthCheckOption(o, h)) check = h;
-      // Other options are accepted and not modelled (docs/serve.md lists the modelled ones).
+// The configuration update option settings make on a running environment: the rolling-update
+// options it was given before (`kept`), then the request's, and the request's other options over
+// its current configuration. Options ebsim takes only at creation are ignored.
+engine::ConfigurationUpdate configurationUpdate(const engine::EnvironmentConfig& current,
+                                                const std::vector<Option>& kept,
+                                                const std::vector<Option>& request) {
+  using Field = opt::UpdateField;
+  opt::Configuration next{current, {}};
+  for (const auto* settings : {&kept, &request}) {
+    for (const Option& o : *settings) {
+      const opt::OptionSpec* spec = settable(o);
+      if (spec != nullptr && spec->field == Field::kRollingUpdate) apply(*spec, o, next);
     }
   }
-  if (c.minSize > c.maxSize) {
-    throw ApiError(400, "ConfigurationValidationException",
-                   "Configuration validation exception: MinSize (" + std::to_string(c.minSize) +
-                       ") must not exceed MaxSize (" + std::to_string(c.maxSize) + ").");
+  std::set<Field> changed;
+  for (const Option& o : request) {
+    const opt::OptionSpec* spec = settable(o);
+    if (spec == nullptr || spec->field == Field::kNone || spec->field == Field::kRollingUpdate) {
+      continue;
+    }
+    apply(*spec, o, next);
+    changed.insert(spec->field);
   }
-  c.healthCheck = check;
-  return c;
+  const engine::EnvironmentConfig& e = next.environment;
+  engine::ConfigurationUpdate update;
+  update.rollingUpdate = next.rollingUpdate;
+  if (changed.count(Field::kDeployment) != 0) update.deployment = e.deployment;
+  if (changed.count(Field::kMinSize) != 0) update.minSize = e.minSize;
+  if (changed.count(Field::kMaxSize) != 0) update.maxSize = e.maxSize;
+  if (changed.count(Field::kInstanceType) != 0) update.instanceType = e.instanceType;
+  if (changed.count(Field::kHealthCheck) != 0) update.healthCheck = e.healthCheck;
+  return update;
 }
-
-template <typename E, std::size_t N>
-const char* nameOf(E value, const std::pair<const char*, E> (&names)[N]) {
-  for (const auto& [name, v] : names) {
-    if (v == value) return name;
-  }
-  return "";
-}
-
-std::string seconds(sim::Duration d) { return std::to_string(d.count() / 1'000'000'000); }
 
 // An environment's settings now, as option settings in EB's namespaces: every option ebsim
 // models (environmentConfig() reads the same ones back), from the engine's configuration.
 std::vector<Option> effectiveOptions(const engine::EnvironmentConfig& c) {
-  const auto& d = c.deployment;
-  const ports::HealthCheckSettings h =
-      c.healthCheck.value_or(ports::defaultHealthCheck(c.loadBalancerType));
-  constexpr const char* kAsg = "aws:autoscaling:asg";
-  constexpr const char* kCommand = "aws:elasticbeanstalk:command";
-  constexpr const char* kEnvironment = "aws:elasticbeanstalk:environment";
-  constexpr const char* kProcess = "aws:elasticbeanstalk:environment:process:default";
-  constexpr const char* kSplitting = "aws:elasticbeanstalk:trafficsplitting";
-  std::vector<Option> out = {
-      {kAsg, "MinSize", std::to_string(c.minSize)},
-      {kAsg, "MaxSize", std::to_string(c.maxSize)},
-      {"aws:ec2:instances", "InstanceTypes", c.instanceType},
-      {kEnvironment, "EnvironmentType", nameOf(c.type, kEnvironmentTypes)},
-      {kEnvironment, "LoadBalancerType", nameOf(c.loadBalancerType, kLoadBalancers)},
-      {"aws:elasticbeanstalk:healthreporting:system", "SystemType",
-       nameOf(c.enhancedHealth, kHealthSystems)},
-      {kCommand, "DeploymentPolicy", nameOf(d.policy, kPolicies)},
-      {kCommand, "BatchSizeType", nameOf(d.batchSizeType, kBatchTypes)},
-      {kCommand, "BatchSize", std::to_string(d.batchSize)},
-      {kCommand, "Timeout", seconds(d.timeout)},
-      {kCommand, "IgnoreHealthCheck", d.ignoreHealthCheck ? "true" : "false"},
-      {kSplitting, "NewVersionPercent", std::to_string(d.trafficSplittingPercent)},
-      {kSplitting, "EvaluationTime", std::to_string(d.evaluationTime.count() / 60'000'000'000)},
-      {kProcess, "HealthCheckPath", h.Path},
-      {kProcess, "HealthCheckInterval", seconds(h.Interval)},
-      {kProcess, "HealthCheckTimeout", seconds(h.Timeout)},
-      {kProcess, "HealthyThresholdCount", std::to_string(h.HealthyThreshold)},
-      {kProcess, "UnhealthyThresholdCount", std::to_string(h.UnhealthyThreshold)},
-  };
+  std::vector<Option> out;
+  for (const opt::OptionSpec& spec : opt::catalogue()) {
+    if (spec.current != nullptr) {
+      out.push_back({std::string(spec.ns), std::string(spec.name), spec.current(c)});
+    }
+  }
   return out;
 }
 
@@ -650,55 +529,11 @@ void EbApi::updateEnvironment(const QueryRequest& q, Writer& w) {
   if (version && !version->empty()) {
     valueOr(cloud_.engine().deploy(env.EnvironmentName, *version));
   } else if (!options.empty()) {
-    // One option changes one setting: the others keep the environment's current values.
-    const engine::EnvironmentConfig current = *cloud_.engine().configuration(env.EnvironmentName);
-    engine::ConfigurationUpdate update;
-    std::optional<engine::DeploymentSettings> deployment;
-    std::optional<ports::HealthCheckSettings> check;
-    // The rolling-update options persist too (the engine takes them per update): the ones the
-    // environment was given before, then this request's.
-    std::vector<Option> rollingOptions;
-    for (const Option& o : environmentOptions_[env.EnvironmentName]) {
-      if (o.ns == "aws:autoscaling:updatepolicy:rollingupdate") rollingOptions.push_back(o);
-    }
-    for (const Option& o : options) {
-      if (o.ns == "aws:autoscaling:updatepolicy:rollingupdate") rollingOptions.push_back(o);
-    }
-    for (const Option& o : rollingOptions) {
-      auto& rolling = update.rollingUpdate;
-      if (o.name == "RollingUpdateEnabled") {
-        rolling.enabled = boolOption(o);
-      } else if (o.name == "RollingUpdateType") {
-        rolling.type = enumOption(o, kRollingTypes);
-        rolling.enabled = true;
-      } else if (o.name == "MaxBatchSize") {
-        rolling.maxBatchSize = intOption(o, 1, 10000);
-        rolling.enabled = true;
-      } else if (o.name == "MinInstancesInService") {
-        rolling.minInstancesInService = intOption(o, 0, 9999);
-        rolling.enabled = true;
-      }
-    }
-    for (const Option& o : options) {
-      engine::DeploymentSettings d = deployment.value_or(current.deployment);
-      if (deploymentOption(o, d)) {
-        deployment = d;
-        continue;
-      }
-      if (o.ns == "aws:autoscaling:asg" && o.name == "MinSize") {
-        update.minSize = intOption(o, 1, 10000);
-      } else if (o.ns == "aws:autoscaling:asg" && o.name == "MaxSize") {
-        update.maxSize = intOption(o, 1, 10000);
-      } else if (isInstanceTypeOption(o)) {
-        update.instanceType = instanceTypeOption(o);
-      } else if (o.ns != "aws:autoscaling:updatepolicy:rollingupdate") {
-        ports::HealthCheckSettings h = check.value_or(
-            current.healthCheck.value_or(ports::defaultHealthCheck(current.loadBalancerType)));
-        if (healthCheckOption(o, h)) check = h;
-      }
-    }
-    update.deployment = deployment;
-    update.healthCheck = check;
+    // One option changes one setting: the others keep the environment's current values. The
+    // rolling-update options persist too (the engine takes them per update).
+    const engine::ConfigurationUpdate update =
+        configurationUpdate(*cloud_.engine().configuration(env.EnvironmentName),
+                            environmentOptions_[env.EnvironmentName], options);
     auto& kept = environmentOptions_[env.EnvironmentName];
     if (!update.replacesInstances() && !update.changesInPlace()) {
       // Nothing to apply now: options ebsim does not model, or rolling-update settings alone,
@@ -913,7 +748,7 @@ void EbApi::describeConfigurationSettings(const QueryRequest& q, Writer& w) {
     std::vector<Option> options =
         effectiveOptions(*cloud_.engine().configuration(env.EnvironmentName));
     for (const Option& o : environmentOptions_[env.EnvironmentName]) {
-      if (o.ns == "aws:autoscaling:updatepolicy:rollingupdate") options.push_back(o);
+      if (o.ns == opt::ns::kRollingUpdate) options.push_back(o);
     }
     x.leaf("EnvironmentName", env.EnvironmentName)
         .leaf("DeploymentStatus", "deployed")
