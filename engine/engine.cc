@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "engine/engine_internal.h"
+#include "engine/options.h"
 #include "engine/policies/rollout.h"
 #include "engine/ports/launch_payload.h"
 
@@ -82,7 +83,7 @@ ports::AwsError invalid(std::string message) {
 std::optional<ports::AwsError> singleInstanceProblem(const EnvironmentConfig& c, bool haveAgent) {
   const DeploymentPolicy p = c.deployment.policy;
   if (p != DeploymentPolicy::kAllAtOnce && p != DeploymentPolicy::kImmutable) {
-    return singleInstancePolicyError(p);
+    return options::singleInstancePolicyError(p);
   }
   if (c.enhancedHealth && !haveAgent) {
     return ports::AwsError{"InvalidParameterValue",
@@ -481,12 +482,7 @@ ports::Outcome<EnvironmentDescription> Engine::createEnvironment(CreateEnvironme
       r.VersionLabel.empty() ? "" : app->second->versions.at(r.VersionLabel);
   const EnvironmentConfig& c = r.Config;
   const int desired = c.desiredCapacity.value_or(c.minSize);
-  if (c.minSize < 1 || c.maxSize < c.minSize || desired < c.minSize || desired > c.maxSize) {
-    return ports::AwsError{"ConfigurationValidationException",
-                           "Configuration validation exception: MinSize, MaxSize and the desired "
-                           "capacity must satisfy 1 <= MinSize <= desired <= MaxSize",
-                           false};
-  }
+  if (auto problem = options::capacityProblem(c.minSize, c.maxSize, desired)) return *problem;
   if (c.type == EnvironmentType::kSingleInstance) {
     if (const auto problem = singleInstanceProblem(c, ports_.healthAgent != nullptr)) {
       return *problem;

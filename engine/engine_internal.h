@@ -112,14 +112,6 @@ inline ports::AwsError invalidParameter(std::string message) {
   return ports::AwsError{ports::errors::kInvalidParameterValue, std::move(message), false};
 }
 
-// Option checks shared by deployments and configuration updates (rollouts.cc), in EB's
-// option-validation format (eb-reference 1.1, 1.6, 7.4).
-std::optional<ports::AwsError> deploymentOptionProblem(const DeploymentSettings& s, int maxSize);
-ports::AwsError trafficSplittingNeedsAlb();
-ports::AwsError immutableNeedsEnhancedHealth();
-// eb-reference 1.1 support matrix, in EB's option-validation format (7.4).
-ports::AwsError singleInstancePolicyError(DeploymentPolicy policy);
-
 template <typename T>
 void Engine::aws(std::function<void(ports::Callback<T>)> call, ports::Callback<T> done,
                  std::optional<sim::Duration> attemptTimeout) {
