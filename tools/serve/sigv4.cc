@@ -9,6 +9,8 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "tools/serve/percent_encoding.h"
+
 namespace ebsim::serve {
 
 namespace {
@@ -27,49 +29,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-// RFC 3986 encoding as SigV4 wants it: unreserved characters stay, every other byte is %XX
-// (uppercase hex); '/' stays too when `keepSlash`.
-std::string uriEncode(std::string_view s, bool keepSlash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
-        (keepSlash && c == '/')) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// %XX decoding only ('+' is itself: signers encode a space as %20). A broken escape stays as
-// it is, so the signature simply does not match.
-std::string percentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hexValue(s[i + 1]) >= 0 && hexValue(s[i + 2]) >= 0) {
-      out += static_cast<char>(hexValue(s[i + 1]) * 16 + hexValue(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
 }
 
 std::vector<std::string_view> split(std::string_view s, char sep) {
@@ -182,7 +141,10 @@ std::string canonicalRequest(const SignedRequest& r,
       const auto eq = part.find('=');
       const std::string_view k = part.substr(0, eq);
       const std::string_view v = eq == std::string_view::npos ? "" : part.substr(eq + 1);
-      params.emplace_back(uriEncode(percentDecode(k), false), uriEncode(percentDecode(v), false));
+      // Only %XX decodes ("+" is itself: signers encode a space as %20). A broken escape stays
+      // as it is, so the signature simply does not match.
+      params.emplace_back(percentEncode(percentDecodeKeepingBroken(k), false),
+                          percentEncode(percentDecodeKeepingBroken(v), false));
     }
   }
   std::sort(params.begin(), params.end());
@@ -190,7 +152,7 @@ std::string canonicalRequest(const SignedRequest& r,
   std::string out;
   out.append(r.method).append("\n");
   // Services other than S3 encode the path twice: the received (encoded) path once more.
-  out.append(uriEncode(path, true)).append("\n");
+  out.append(percentEncode(path, true)).append("\n");
   for (std::size_t i = 0; i < params.size(); ++i) {
     if (i > 0) out += '&';
     out.append(params[i].first).append("=").append(params[i].second);
