@@ -1,8 +1,10 @@
 // ebsim: the command-line interface.
 //
 // Exit codes (scenario-format.md): 0 success, 1 an expectation failed, 2 invalid input or
-// command line, 3 internal error.
+// command line, 3 internal error. Results go to stdout and invalid input to stderr as they
+// always have; diagnostics go through spdlog (tools/logging.h, --log-level).
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -26,6 +28,7 @@
 #include "runner/scenario_parser.h"
 #include "runner/scenario_runner.h"
 #include "sim/time.h"
+#include "tools/logging.h"
 #include "tools/parallel.h"
 #include "tools/serve/server.h"
 
@@ -114,6 +117,7 @@ bool writeFile(const std::string& path, const std::string& content, const char* 
     std::cerr << "ebsim: cannot write " << what << " to '" << path << "'\n";
     return false;
   }
+  spdlog::debug("wrote {} to {}", what, path);
   return true;
 }
 
@@ -146,12 +150,16 @@ int run(const RunCommand& c) {
   options.seed = c.seed;
   options.recordTrace = !c.trace.empty();
   ebsim::scenario::RunResult result;
+  const auto wallStart = std::chrono::steady_clock::now();
   try {
     result = ebsim::scenario::runScenario(*scenario, options);
   } catch (const std::invalid_argument& e) {
     std::cerr << c.file << ": " << e.what() << "\n";
     return kExitInvalid;
   }
+  spdlog::debug(
+      "ran {} in {:.3f} s of wall time", c.file,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count());
   bool wrote = true;
   if (!c.json.empty()) wrote &= writeFile(c.json, result.report.dump(2) + "\n", "the report");
   if (!c.junit.empty()) {
@@ -207,6 +215,8 @@ int compare(const CompareCommand& c) {
   }
   // One run per (policy, seed), in parallel; results by index.
   std::vector<nlohmann::json> results(policies.size() * seeds.size());
+  spdlog::debug("{} runs ({} policies, {} seeds) on up to {} threads", results.size(),
+                policies.size(), seeds.size(), c.jobs);
   ebsim::tools::runParallel(
       results.size(), c.jobs,
       [&](std::size_t i) {
@@ -322,6 +332,13 @@ int sweep(const SweepCommand& c) {
   return failing == 0 ? kExitOk : kExitFailed;
 }
 
+// --log-level, before the subcommand or after it.
+void addLogLevelOption(CLI::App& command, std::string& level) {
+  command
+      .add_option("--log-level", level, "Diagnostics on stderr from this level up (default: info)")
+      ->transform(CLI::IsMember(ebsim::tools::logLevelNames(), CLI::ignore_case));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -405,6 +422,12 @@ int main(int argc, char** argv) {
   keyId->needs(secret);
   secret->needs(keyId);
 
+  std::string logLevel = "info";
+  addLogLevelOption(app, logLevel);
+  for (CLI::App* command : {demoCmd, validateCmd, runCmd, compareCmd, sweepCmd, serveCmd}) {
+    addLogLevelOption(*command, logLevel);
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -418,15 +441,17 @@ int main(int argc, char** argv) {
     return kExitInvalid;
   }
 
+  const auto log = ebsim::tools::makeLogger("ebsim", spdlog::level::from_str(logLevel));
+  spdlog::set_default_logger(log);
   try {
     if (*demoCmd) return runDemo(demo);
     if (*validateCmd) return validate(validateFiles);
     if (*runCmd) return run(runOptions);
     if (*compareCmd) return compare(compareOptions);
     if (*sweepCmd) return sweep(sweepOptions);
-    if (*serveCmd) return ebsim::serve::serve(serveOptions, std::cout, std::cerr);
+    if (*serveCmd) return ebsim::serve::serve(serveOptions, *log->clone("ebsim serve"), std::cerr);
   } catch (const std::exception& e) {
-    std::cerr << "ebsim: internal error: " << e.what() << "\n";
+    log->error("internal error: {}", e.what());
     return kExitInternal;
   }
   return kExitInvalid;
