@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "runner/markup.h"
 #include "runner/report_text.h"
 
 namespace ebsim::scenario {

@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "runner/markup.h"
+
 namespace ebsim::scenario {
 
 using nlohmann::json;
@@ -47,37 +49,6 @@ std::string expectationText(const ExpectationResult& e) {
 }
 
 }  // namespace
-
-std::string escapeMarkup(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // Control characters are not allowed in XML 1.0.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
-          out += ' ';
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
 
 EventWeight eventWeight(const json& e) {
   // eb-reference 7.5 wording.

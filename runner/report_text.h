@@ -33,10 +33,6 @@ std::string formatJUnit(const RunResult& result, const std::string& scenarioName
 enum class EventWeight { kNone, kTimeline, kChart };
 EventWeight eventWeight(const nlohmann::json& event);
 
-// Text made safe inside XML or HTML markup and attribute values (&, <, >, ", '); control
-// characters other than tab and newline become spaces (XML 1.0 forbids them).
-std::string escapeMarkup(const std::string& text);
-
 // "1h02m05s"-style text for seconds of simulated time (negative: "-").
 std::string formatSeconds(double seconds);
 

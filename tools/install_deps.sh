@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ccache git python3
   libboost1.81-dev nlohmann-json3-dev libcli11-dev libspdlog-dev catch2 libbenchmark-dev
+  libboost-url1.81-dev  # Boost.URL is compiled: percent-decoding in ebsim serve
   libssl-dev  # OpenSSL's libcrypto: SHA-256 and HMAC for ebsim serve's SigV4 verification
   clang-format clang
   awscli curl  # the serve test drives ebsim serve with the AWS CLI v2 (/usr/bin/aws)

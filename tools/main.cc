@@ -1,8 +1,10 @@
 // ebsim: the command-line interface.
 //
 // Exit codes (scenario-format.md): 0 success, 1 an expectation failed, 2 invalid input or
-// command line, 3 internal error.
+// command line, 3 internal error. Results go to stdout and invalid input to stderr as they
+// always have; diagnostics go through spdlog (tools/logging.h, --log-level).
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -26,6 +28,7 @@
 #include "runner/scenario_parser.h"
 #include "runner/scenario_runner.h"
 #include "sim/time.h"
+#include "tools/logging.h"
 #include "tools/parallel.h"
 #include "tools/serve/server.h"
 
@@ -114,6 +117,7 @@ bool writeFile(const std::string& path, const std::string& content, const char* 
     std::cerr << "ebsim: cannot write " << what << " to '" << path << "'\n";
     return false;
   }
+  spdlog::debug("wrote {} to {}", what, path);
   return true;
 }
 
@@ -146,12 +150,16 @@ int run(const RunCommand& c) {
   options.seed = c.seed;
   options.recordTrace = !c.trace.empty();
   ebsim::scenario::RunResult result;
+  const auto wallStart = std::chrono::steady_clock::now();
   try {
     result = ebsim::scenario::runScenario(*scenario, options);
   } catch (const std::invalid_argument& e) {
     std::cerr << c.file << ": " << e.what() << "\n";
     return kExitInvalid;
   }
+  spdlog::debug(
+      "ran {} in {:.3f} s of wall time", c.file,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count());
   bool wrote = true;
   if (!c.json.empty()) wrote &= writeFile(c.json, result.report.dump(2) + "\n", "the report");
   if (!c.junit.empty()) {
@@ -207,6 +215,8 @@ int compare(const CompareCommand& c) {
   }
   // One run per (policy, seed), in parallel; results by index.
   std::vector<nlohmann::json> results(policies.size() * seeds.size());
+  spdlog::debug("{} runs ({} policies, {} seeds) on up to {} threads", results.size(),
+                policies.size(), seeds.size(), c.jobs);
   ebsim::tools::runParallel(
       results.size(), c.jobs,
       [&](std::size_t i) {
@@ -250,6 +260,33 @@ struct SweepCommand {
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
 };
 
+// One seed's run, as a sweep keeps it.
+struct SweepOutcome {
+  std::string fingerprint;
+  bool passed = false;
+  std::vector<std::string> failed;  // "metric op" of each failed expectation
+};
+
+// The summary line, then up to 20 failing seeds with the command that reproduces each.
+void printSweep(const SweepCommand& c, const std::string& name,
+                const std::vector<std::uint64_t>& seeds, const std::vector<SweepOutcome>& outcomes,
+                std::size_t failing, double wall) {
+  std::printf("sweep %s: %zu seeds, %zu failed, %.2f s wall (%.1f runs/s, %u jobs)\n", name.c_str(),
+              seeds.size(), failing, wall,
+              wall > 0 ? static_cast<double>(seeds.size()) / wall : 0.0, c.jobs);
+  std::size_t shown = 0;
+  for (std::size_t i = 0; i < seeds.size() && shown < 20; ++i) {
+    if (outcomes[i].passed) continue;
+    ++shown;
+    std::string why;
+    for (const auto& f : outcomes[i].failed) why += (why.empty() ? "" : ", ") + f;
+    std::printf("  seed %llu failed (%s): ebsim run %s --seed %llu\n",
+                static_cast<unsigned long long>(seeds[i]), why.c_str(), c.file.c_str(),
+                static_cast<unsigned long long>(seeds[i]));
+  }
+  if (failing > shown) std::printf("  ... and %zu more (see --json)\n", failing - shown);
+}
+
 int sweep(const SweepCommand& c) {
   const auto scenario = load(c.file);
   if (!scenario) return kExitInvalid;
@@ -262,12 +299,7 @@ int sweep(const SweepCommand& c) {
     std::cerr << "ebsim sweep: " << e.what() << "\n";
     return kExitInvalid;
   }
-  struct Outcome {
-    std::string fingerprint;
-    bool passed = false;
-    std::vector<std::string> failed;
-  };
-  std::vector<Outcome> outcomes(seeds.size());
+  std::vector<SweepOutcome> outcomes(seeds.size());
   const auto start = std::chrono::steady_clock::now();
   ebsim::tools::runParallel(
       seeds.size(), c.jobs,
@@ -303,108 +335,99 @@ int sweep(const SweepCommand& c) {
                                     "the sweep")) {
     return kExitInvalid;
   }
-  if (c.json != "-") {
-    std::printf("sweep %s: %zu seeds, %zu failed, %.2f s wall (%.1f runs/s, %u jobs)\n",
-                scenario->name.c_str(), seeds.size(), failing, wall,
-                wall > 0 ? static_cast<double>(seeds.size()) / wall : 0.0, c.jobs);
-    std::size_t shown = 0;
-    for (std::size_t i = 0; i < seeds.size() && shown < 20; ++i) {
-      if (outcomes[i].passed) continue;
-      ++shown;
-      std::string why;
-      for (const auto& f : outcomes[i].failed) why += (why.empty() ? "" : ", ") + f;
-      std::printf("  seed %llu failed (%s): ebsim run %s --seed %llu\n",
-                  static_cast<unsigned long long>(seeds[i]), why.c_str(), c.file.c_str(),
-                  static_cast<unsigned long long>(seeds[i]));
-    }
-    if (failing > shown) std::printf("  ... and %zu more (see --json)\n", failing - shown);
-  }
+  if (c.json != "-") printSweep(c, scenario->name, seeds, outcomes, failing, wall);
   return failing == 0 ? kExitOk : kExitFailed;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  CLI::App app{"ebsim: replay Elastic Beanstalk deployments on a virtual clock, with failures"};
-  app.set_version_flag("--version", std::string("ebsim ") + ebsim::kVersion);
-  app.require_subcommand(1);
-
-  DemoOptions demo;
-  CLI::App* demoCmd = app.add_subcommand(
+CLI::App* addDemoCommand(CLI::App& app, DemoOptions& o) {
+  CLI::App* command = app.add_subcommand(
       "demo", "Run the simulation-kernel demo: a fleet that boots, crashes and is replaced");
-  demoCmd->add_option("--seed", demo.seed, "Root seed (same seed, same fingerprint)");
-  demoCmd->add_option("--instances", demo.instances, "Fleet size")->check(CLI::Range(1, 1000000));
-  demoCmd->add_option("--duration", demo.duration, "Simulated time, e.g. 1h, 90m, 1h30m");
-  demoCmd->add_option("--crash-rate", demo.crashRate, "Crashes per hour across the fleet")
+  command->add_option("--seed", o.seed, "Root seed (same seed, same fingerprint)");
+  command->add_option("--instances", o.instances, "Fleet size")->check(CLI::Range(1, 1000000));
+  command->add_option("--duration", o.duration, "Simulated time, e.g. 1h, 90m, 1h30m");
+  command->add_option("--crash-rate", o.crashRate, "Crashes per hour across the fleet")
       ->check(CLI::Range(0.0, 1e6));  // inf fails here; nan is refused by runKernelDemo
-  demoCmd->add_option("--trace", demo.traceFile, "Write the trace as JSON lines to this file");
-  demoCmd->add_flag("--quiet", demo.quiet, "Print only the fingerprint");
+  command->add_option("--trace", o.traceFile, "Write the trace as JSON lines to this file");
+  command->add_flag("--quiet", o.quiet, "Print only the fingerprint");
+  return command;
+}
 
-  std::vector<std::string> validateFiles;
-  CLI::App* validateCmd =
+CLI::App* addValidateCommand(CLI::App& app, std::vector<std::string>& files) {
+  CLI::App* command =
       app.add_subcommand("validate", "Check scenario files: syntax, fields, references");
-  validateCmd->add_option("files", validateFiles, "Scenario files")->required();
+  command->add_option("files", files, "Scenario files")->required();
+  return command;
+}
 
-  RunCommand runOptions;
-  CLI::App* runCmd = app.add_subcommand("run", "Run a scenario and check its expectations");
-  runCmd->add_option("file", runOptions.file, "Scenario file")->required();
-  runCmd->add_option("--seed", runOptions.seed, "Root seed (default: the scenario's)");
-  runCmd->add_option("--json", runOptions.json, "Write the JSON report to this file (- : stdout)");
-  runCmd->add_option("--junit", runOptions.junit, "Write JUnit XML (one case per expectation)");
-  runCmd->add_option("--html", runOptions.html,
-                     "Write a self-contained HTML page with the capacity chart");
-  runCmd->add_option("--trace", runOptions.trace, "Write the trace as JSON lines to this file");
-  runCmd->add_flag("--quiet", runOptions.quiet, "Print only the fingerprint line");
+CLI::App* addRunCommand(CLI::App& app, RunCommand& o) {
+  CLI::App* command = app.add_subcommand("run", "Run a scenario and check its expectations");
+  command->add_option("file", o.file, "Scenario file")->required();
+  command->add_option("--seed", o.seed, "Root seed (default: the scenario's)");
+  command->add_option("--json", o.json, "Write the JSON report to this file (- : stdout)");
+  command->add_option("--junit", o.junit, "Write JUnit XML (one case per expectation)");
+  command->add_option("--html", o.html, "Write a self-contained HTML page with the capacity chart");
+  command->add_option("--trace", o.trace, "Write the trace as JSON lines to this file");
+  command->add_flag("--quiet", o.quiet, "Print only the fingerprint line");
+  return command;
+}
 
-  CompareCommand compareOptions;
-  CLI::App* compareCmd = app.add_subcommand(
+CLI::App* addCompareCommand(CLI::App& app, CompareCommand& o) {
+  CLI::App* command = app.add_subcommand(
       "compare", "Run the first deployment under each policy: capacity loss per strategy");
-  compareCmd->add_option("file", compareOptions.file, "Scenario file")->required();
-  compareCmd->add_option("--policies", compareOptions.policies,
-                         "Comma-separated policies, or all (default), BlueGreen included");
-  compareCmd->add_option("--seeds", compareOptions.seeds, "Seeds A-B: median and p95 over them");
-  compareCmd->add_option("--json", compareOptions.json, "Write {\"rows\": [...]} to this file");
-  compareCmd->add_option("--jobs", compareOptions.jobs, "Parallel runs (default: cores)")
+  command->add_option("file", o.file, "Scenario file")->required();
+  command->add_option("--policies", o.policies,
+                      "Comma-separated policies, or all (default), BlueGreen included");
+  command->add_option("--seeds", o.seeds, "Seeds A-B: median and p95 over them");
+  command->add_option("--json", o.json, "Write {\"rows\": [...]} to this file");
+  command->add_option("--jobs", o.jobs, "Parallel runs (default: cores)")
       ->check(CLI::Range(1u, 1024u));
+  return command;
+}
 
-  SweepCommand sweepOptions;
-  CLI::App* sweepCmd =
+CLI::App* addSweepCommand(CLI::App& app, SweepCommand& o) {
+  CLI::App* command =
       app.add_subcommand("sweep", "Run many seeds in parallel and report the failing ones");
-  sweepCmd->add_option("file", sweepOptions.file, "Scenario file")->required();
-  sweepCmd->add_option("--seeds", sweepOptions.seeds, "Seeds A-B (inclusive)")->required();
-  sweepCmd->add_option("--jobs", sweepOptions.jobs, "Parallel runs (default: cores)")
+  command->add_option("file", o.file, "Scenario file")->required();
+  command->add_option("--seeds", o.seeds, "Seeds A-B (inclusive)")->required();
+  command->add_option("--jobs", o.jobs, "Parallel runs (default: cores)")
       ->check(CLI::Range(1u, 1024u));
-  sweepCmd->add_option("--json", sweepOptions.json, "Write {\"runs\": [...]} to this file");
-  sweepCmd->add_option("--shard", sweepOptions.shard, "Run slice K of N of the seeds (K/N)");
+  command->add_option("--json", o.json, "Write {\"runs\": [...]} to this file");
+  command->add_option("--shard", o.shard, "Run slice K of N of the seeds (K/N)");
+  return command;
+}
 
-  ebsim::serve::ServeOptions serveOptions;
-  CLI::App* serveCmd = app.add_subcommand(
+CLI::App* addServeCommand(CLI::App& app, ebsim::serve::ServeOptions& o) {
+  CLI::App* command = app.add_subcommand(
       "serve", "Live mode: the Elastic Beanstalk API and the load balancers over HTTP");
-  serveCmd->add_option("--port", serveOptions.port, "EB API port (default 4580; 0: any free)");
-  serveCmd->add_option("--lb-port", serveOptions.lbPort,
-                       "Load balancers' port, routed by Host (default 8080; 0: any free)");
-  serveCmd
-      ->add_option("--speed", serveOptions.speed, "Simulated seconds per wall second (default 60)")
+  command->add_option("--port", o.port, "EB API port (default 4580; 0: any free)");
+  command->add_option("--lb-port", o.lbPort,
+                      "Load balancers' port, routed by Host (default 8080; 0: any free)");
+  command->add_option("--speed", o.speed, "Simulated seconds per wall second (default 60)")
       ->check(CLI::Range(0.001, 1e9));
-  serveCmd->add_option("--state-dir", serveOptions.stateDir,
-                       "Keep applications, versions and environments here across restarts");
-  serveCmd->add_option("--seed", serveOptions.seed, "Root seed of the simulated world");
-  serveCmd->add_option("--scenario", serveOptions.scenario,
-                       "Take versions' behaviour, instance timings and region from this scenario");
-  serveCmd->add_option("--host", serveOptions.host, "Address to listen on (default 127.0.0.1)");
-  serveCmd
-      ->add_option("--dns-port", serveOptions.dnsPort,
+  command->add_option("--state-dir", o.stateDir,
+                      "Keep applications, versions and environments here across restarts");
+  command->add_option("--seed", o.seed, "Root seed of the simulated world");
+  command->add_option("--scenario", o.scenario,
+                      "Take versions' behaviour, instance timings and region from this scenario");
+  command->add_option("--host", o.host, "Address to listen on (default 127.0.0.1)");
+  command
+      ->add_option("--dns-port", o.dnsPort,
                    "Also answer DNS on this UDP port: environments' CNAMEs, load balancers as "
                    "--host (0: any free; default: no DNS server)")
       ->check(CLI::Range(0, 65535));
-  CLI::Option* keyId = serveCmd->add_option(
-      "--access-key-id", serveOptions.accessKey.id,
+  CLI::Option* keyId = command->add_option(
+      "--access-key-id", o.accessKey.id,
       "Verify SigV4: serve only requests signed with this key (needs --secret-access-key)");
-  CLI::Option* secret = serveCmd->add_option("--secret-access-key", serveOptions.accessKey.secret,
-                                             "The secret of --access-key-id");
+  CLI::Option* secret = command->add_option("--secret-access-key", o.accessKey.secret,
+                                            "The secret of --access-key-id");
   keyId->needs(secret);
   secret->needs(keyId);
+  return command;
+}
 
+// Parses the command line; the exit code when there is nothing to run (help, the version, an
+// error CLI11 has printed).
+std::optional<int> parseCommandLine(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -417,16 +440,52 @@ int main(int argc, char** argv) {
     app.exit(e);
     return kExitInvalid;
   }
+  return std::nullopt;
+}
 
+// --log-level, before the subcommand or after it.
+void addLogLevelOption(CLI::App& command, std::string& level) {
+  command
+      .add_option("--log-level", level, "Diagnostics on stderr from this level up (default: info)")
+      ->transform(CLI::IsMember(ebsim::tools::logLevelNames(), CLI::ignore_case));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ebsim: replay Elastic Beanstalk deployments on a virtual clock, with failures"};
+  app.set_version_flag("--version", std::string("ebsim ") + ebsim::kVersion);
+  app.require_subcommand(1);
+  DemoOptions demo;
+  std::vector<std::string> validateFiles;
+  RunCommand runOptions;
+  CompareCommand compareOptions;
+  SweepCommand sweepOptions;
+  ebsim::serve::ServeOptions serveOptions;
+  CLI::App* demoCmd = addDemoCommand(app, demo);
+  CLI::App* validateCmd = addValidateCommand(app, validateFiles);
+  CLI::App* runCmd = addRunCommand(app, runOptions);
+  CLI::App* compareCmd = addCompareCommand(app, compareOptions);
+  CLI::App* sweepCmd = addSweepCommand(app, sweepOptions);
+  CLI::App* serveCmd = addServeCommand(app, serveOptions);
+  std::string logLevel = "info";
+  addLogLevelOption(app, logLevel);
+  for (CLI::App* command : {demoCmd, validateCmd, runCmd, compareCmd, sweepCmd, serveCmd}) {
+    addLogLevelOption(*command, logLevel);
+  }
+  if (const auto exitCode = parseCommandLine(app, argc, argv)) return *exitCode;
+
+  const auto log = ebsim::tools::makeLogger("ebsim", spdlog::level::from_str(logLevel));
+  spdlog::set_default_logger(log);
   try {
     if (*demoCmd) return runDemo(demo);
     if (*validateCmd) return validate(validateFiles);
     if (*runCmd) return run(runOptions);
     if (*compareCmd) return compare(compareOptions);
     if (*sweepCmd) return sweep(sweepOptions);
-    if (*serveCmd) return ebsim::serve::serve(serveOptions, std::cout, std::cerr);
+    if (*serveCmd) return ebsim::serve::serve(serveOptions, *log->clone("ebsim serve"), std::cerr);
   } catch (const std::exception& e) {
-    std::cerr << "ebsim: internal error: " << e.what() << "\n";
+    log->error("internal error: {}", e.what());
     return kExitInternal;
   }
   return kExitInvalid;

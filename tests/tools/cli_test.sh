@@ -78,6 +78,19 @@ import json,sys; r=json.load(open(sys.argv[1])); assert r['deployments'][0]['out
 check "--junit writes one test case per expectation" bash -c "test \$(grep -c '<testcase' '$tmp/r.xml') -eq 5"
 check "--trace writes JSON lines" grep -q '"kind":"engine.deployment.started"' "$tmp/t.jsonl"
 
+# Diagnostics (--log-level) go to stderr; the results on stdout stay the same.
+"$ebsim" run "$src/scenarios/rolling.json" --quiet >"$tmp/o" 2>"$tmp/e"; rc=$?
+check "at the default level a passing run prints nothing on stderr" bash -c "test $rc -eq 0 && test ! -s '$tmp/e'"
+"$ebsim" --log-level debug run "$src/scenarios/rolling.json" --quiet >"$tmp/o2" 2>"$tmp/e"; rc=$?
+check "--log-level debug (before the command) adds debug lines on stderr" \
+  bash -c "test $rc -eq 0 && grep -q '^ebsim: debug: ran ' '$tmp/e'"
+check "and stdout is the same" cmp -s "$tmp/o" "$tmp/o2"
+"$ebsim" run "$src/scenarios/rolling.json" --quiet --log-level DEBUG >"$tmp/o2" 2>"$tmp/e"; rc=$?
+check "--log-level after the command, in any case" bash -c "test $rc -eq 0 && grep -q '^ebsim: debug: ' '$tmp/e'"
+"$ebsim" demo --quiet --log-level loud >"$tmp/o" 2>"$tmp/e"; rc=$?
+check "an unknown --log-level exits 2 naming the levels" \
+  bash -c "test $rc -eq 2 && grep -q 'trace,debug,info,warn,error,off' '$tmp/e'"
+
 sed 's/"at_least": 75/"at_least": 99/' "$src/scenarios/rolling.json" >"$tmp/strict.json"
 "$ebsim" run "$tmp/strict.json" --seed 3 >"$tmp/o"; rc=$?
 check "a failed expectation exits 1" test "$rc" -eq 1

@@ -1,15 +1,12 @@
 #include "tools/serve/query.h"
 
+#include "tools/serve/percent_encoding.h"
+
 namespace ebsim::serve {
 namespace {
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
+// Split by hand rather than with Boost.URL's parse_query, which takes only RFC 3986's query
+// characters: form bodies arrive with raw spaces, quotes and UTF-8 too, and are served.
 void parseInto(std::string_view text, std::map<std::string, std::string>& out) {
   while (!text.empty()) {
     const auto amp = text.find('&');
@@ -29,26 +26,10 @@ void parseInto(std::string_view text, std::map<std::string, std::string>& out) {
 }  // namespace
 
 std::string formDecode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c == '%') {
-      const int hi = i + 1 < text.size() ? hexValue(text[i + 1]) : -1;
-      const int lo = i + 2 < text.size() ? hexValue(text[i + 2]) : -1;
-      if (hi < 0 || lo < 0) {
-        throw ApiError(400, "MalformedQueryString",
-                       "Malformed percent-encoding at byte " + std::to_string(i) + ".");
-      }
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
+  if (auto decoded = percentDecode(text, /*plusIsSpace=*/true)) return std::move(*decoded);
+  throw ApiError(
+      400, "MalformedQueryString",
+      "Malformed percent-encoding at byte " + std::to_string(brokenEscapeAt(text)) + ".");
 }
 
 QueryRequest QueryRequest::parse(std::string_view urlQuery, std::string_view body) {

@@ -1,8 +1,13 @@
-// The HTTP side of `ebsim serve` (Boost.Beast over Asio). One io_context thread runs both
-// listeners and the clock: every request first brings simulated time up to the wall clock, so
-// what a client reads is what the simulation holds at that instant.
+// The HTTP and UDP side of `ebsim serve` (Boost.Beast over Asio), shaped like Beast's
+// example/http/server/async: a session per connection, a listener per port, and handlers that
+// turn requests into calls of the LiveService (tools/serve/live_service.h), which holds the
+// simulation. One io_context thread runs the listeners and the clock: every request first brings
+// simulated time up to the wall clock, so what a client reads is what the simulation holds at
+// that instant.
 
 #include "tools/serve/server.h"
+
+#include <spdlog/logger.h>
 
 #include <array>
 #include <boost/asio.hpp>
@@ -14,13 +19,7 @@
 #include <ostream>
 #include <string>
 
-#include "runner/scenario_parser.h"
-#include "runner/scenario_runner.h"
-#include "tools/serve/dns_wire.h"
-#include "tools/serve/eb_api.h"
-#include "tools/serve/journal.h"
-#include "tools/serve/live_cloud.h"
-#include "tools/serve/sigv4.h"
+#include "tools/serve/live_service.h"
 
 namespace ebsim::serve {
 namespace {
@@ -36,6 +35,7 @@ using Handler = std::function<Response(const Request&)>;
 
 constexpr auto kIdleTimeout = std::chrono::seconds(30);  // a client that sends too slowly
 constexpr std::size_t kHeaderLimit = 16 * 1024;
+constexpr auto kClockTick = std::chrono::milliseconds(20);
 
 Response plain(unsigned version, bool keepAlive, http::status status, std::string contentType,
                std::string body) {
@@ -48,17 +48,17 @@ Response plain(unsigned version, bool keepAlive, http::status status, std::strin
   return res;
 }
 
-// An error the HTTP layer answers itself (the request never reached a handler), in the Query
-// error envelope.
+// An error the HTTP layer answers itself (the request never reached the API), in the Query
+// error envelope; the connection then closes.
 Response protocolError(http::status status, const std::string& code, const std::string& message) {
   return plain(11, false, status, "text/xml",
                errorEnvelope(ApiError(static_cast<int>(status), code, message), ""));
 }
 
 // One connection: read a request, answer it, and again while the client keeps it alive.
-class Session : public std::enable_shared_from_this<Session> {
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  Session(tcp::socket socket, const Handler& handler, std::size_t maxBody)
+  HttpSession(tcp::socket socket, const Handler& handler, std::size_t maxBody)
       : stream_(std::move(socket)), handler_(handler), maxBody_(maxBody) {}
 
   void start() { read(); }
@@ -70,7 +70,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(kHeaderLimit);
     stream_.expires_after(kIdleTimeout);
     http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::onRead, shared_from_this()));
+                     beast::bind_front_handler(&HttpSession::onRead, shared_from_this()));
   }
 
   void onRead(beast::error_code ec, std::size_t) {
@@ -120,9 +120,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t maxBody_;
 };
 
-class Listener {
+// One TCP port: accepts connections and gives each a session with the port's handler.
+class HttpListener {
  public:
-  Listener(net::io_context& io, Handler handler, std::size_t maxBody)
+  HttpListener(net::io_context& io, Handler handler, std::size_t maxBody)
       : acceptor_(io), handler_(std::move(handler)), maxBody_(maxBody) {}
 
   // Opens and listens; returns the bound port. Throws boost::system::system_error.
@@ -144,7 +145,7 @@ class Listener {
   void accept() {
     acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (ec == net::error::operation_aborted) return;
-      if (!ec) std::make_shared<Session>(std::move(socket), handler_, maxBody_)->start();
+      if (!ec) std::make_shared<HttpSession>(std::move(socket), handler_, maxBody_)->start();
       accept();  // one failed accept (e.g. out of descriptors) does not stop the server
     });
   }
@@ -194,218 +195,210 @@ class DnsListener {
   std::array<char, 4096> buffer_{};  // larger queries are truncated: FORMERR, not a crash
 };
 
-std::int64_t wallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+// The EB API port: POST / (or GET /?...), SigV4 checked when configured.
+class ApiHandler {
+ public:
+  explicit ApiHandler(LiveService& service) : service_(service) {}
 
-}  // namespace
-
-int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
-  if (!(options.speed > 0)) {
-    err << "ebsim serve: --speed must be positive\n";
-    return 2;
-  }
-  if (options.accessKey.id.empty() != options.accessKey.secret.empty()) {
-    err << "ebsim serve: --access-key-id and --secret-access-key must both be non-empty\n";
-    return 2;
-  }
-  Journal journal(options.stateDir);
-  try {
-    journal.load();
-  } catch (const std::exception& e) {
-    err << "ebsim serve: " << e.what() << "\n";
-    return 2;
-  }
-  if (journal.epochMs() == 0) journal.setEpochMs(wallMs());
-  emu::CloudOptions cloudOptions;
-  std::string region = "us-east-1";
-  if (!options.scenario.empty()) {
-    const auto parsed = scenario::parseScenarioFile(options.scenario);
-    for (const auto& d : parsed.diagnostics) err << d.format() << "\n";
-    if (!parsed.ok()) return 2;
-    cloudOptions = scenario::cloudOptionsOf(*parsed.scenario);
-    region = parsed.scenario->region;
-  }
-  LiveCloud cloud(options.seed, region, std::move(cloudOptions));
-  EbApi api(cloud, journal.epochMs());
-  // Runs the simulation to `t`. An exception out of a simulated event is a bug of ours: it is
-  // reported, and the server goes on serving (the event that threw is gone).
-  auto advance = [&](sim::SimTime t) {
-    try {
-      cloud.advanceTo(t);
-    } catch (const std::exception& e) {
-      err << "ebsim serve: internal error in the simulation at " << cloud.now().toSecondsF()
-          << " s: " << e.what() << "\n";
-    }
-  };
-  // Replay what was kept: each call at its simulated time (the world is deterministic).
-  for (const auto& call : journal.calls()) {
-    advance(sim::SimTime::fromNanos(call.atNanos));
-    const ApiReply reply = api.handle(call.query, call.body);
-    if (reply.status != 200) {
-      err << "ebsim serve: warning: a kept " << reply.action << " call failed on replay ("
-          << reply.status << ")\n";
-    }
-  }
-  advance(sim::SimTime::fromNanos(journal.stoppedAtNanos()));
-  if (!journal.calls().empty()) {
-    out << "ebsim serve: restored " << journal.calls().size() << " calls from " << options.stateDir
-        << "/state.json\n";
-  }
-
-  // Simulated time follows the wall clock from here.
-  const auto wallStart = std::chrono::steady_clock::now();
-  const sim::SimTime simStart = cloud.now();
-  auto catchUp = [&] {
-    const double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
-    const auto target =
-        simStart + sim::Duration::nanos(static_cast<std::int64_t>(wall * options.speed * 1e9));
-    advance(target);
-  };
-
-  std::optional<SigV4Verifier> verifier;
-  if (!options.accessKey.id.empty()) verifier.emplace(options.accessKey, region);
-  Handler apiHandler = [&](const Request& req) {
-    catchUp();
+  Response operator()(const Request& req) const {
+    service_.catchUp();
     if (req.method() != http::verb::post && req.method() != http::verb::get) {
       return protocolError(http::status::method_not_allowed, "InvalidAction",
                            "Use POST / (or GET / with a query string).");
     }
-    const std::string_view target = req.target();
-    if (verifier) {
-      SignedRequest signedRequest{req.method_string(), target, {}, req.body()};
-      for (const auto& field : req) {
-        signedRequest.headers.emplace_back(field.name_string(), field.value());
-      }
-      if (const auto refused = verifier->verify(signedRequest, wallMs() / 1000)) {
-        return plain(req.version(), req.keep_alive(), static_cast<http::status>(refused->status),
-                     "text/xml", errorEnvelope(*refused, ""));
+    if (service_.checksSignatures()) {
+      if (const auto refused = service_.refusal(signedRequestOf(req))) {
+        return xmlReply(req, refused->status, errorEnvelope(*refused, ""));
       }
     }
-    const auto mark = target.find('?');
-    const std::string_view query =
-        mark == std::string_view::npos ? std::string_view{} : target.substr(mark + 1);
-    const ApiReply reply = api.handle(query, req.body());
-    if (reply.status == 200 && isMutating(reply.action)) {
-      try {
-        journal.record({cloud.now().nanos(), std::string(query), req.body()});
-      } catch (const std::exception& e) {
-        err << "ebsim serve: could not keep the state: " << e.what() << "\n";
-      }
+    ApiReply reply = service_.handleApi(req.target(), req.body());
+    return xmlReply(req, reply.status, std::move(reply.body));
+  }
+
+ private:
+  static SignedRequest signedRequestOf(const Request& req) {
+    SignedRequest signedRequest{req.method_string(), req.target(), {}, req.body()};
+    for (const auto& field : req) {
+      signedRequest.headers.emplace_back(field.name_string(), field.value());
     }
-    return plain(req.version(), req.keep_alive(), static_cast<http::status>(reply.status),
-                 "text/xml", reply.body);
-  };
-  LiveCloud::Answer answer;
-  Handler lbHandler = [&](const Request& req) {
-    catchUp();
-    cloud.route(req[http::field::host], answer);  // `answer`: storage reused across requests
-    const LiveCloud::Answer& a = answer;
+    return signedRequest;
+  }
+  static Response xmlReply(const Request& req, int status, std::string body) {
+    return plain(req.version(), req.keep_alive(), static_cast<http::status>(status), "text/xml",
+                 std::move(body));
+  }
+
+  LiveService& service_;
+};
+
+// Appends ,"name":"value" (JSON string escapes: a Host header can hold anything); nothing for
+// an empty value.
+void appendJsonField(std::string& body, std::string_view name, std::string_view value) {
+  if (value.empty()) return;
+  body.append(",\"").append(name).append("\":\"");
+  for (const char c : value) {
+    if (c == '"' || c == '\\') {
+      body += '\\';
+      body += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      body.append("\\u00");
+      body += kHex[(c >> 4) & 15];
+      body += kHex[c & 15];
+    } else {
+      body += c;
+    }
+  }
+  body += '"';
+}
+
+// The data plane port: every load balancer, chosen by the Host header; a JSON line per answer.
+class DataPlaneHandler {
+ public:
+  explicit DataPlaneHandler(LiveService& service) : service_(service) {}
+
+  Response operator()(const Request& req) {
+    service_.catchUp();
+    service_.route(req[http::field::host], answer_);
+    Response res = plain(req.version(), req.keep_alive(), static_cast<http::status>(answer_.status),
+                         "application/json", json(answer_));
+    if (!answer_.instanceId.empty()) res.set("X-Ebsim-Instance", answer_.instanceId);
+    return res;
+  }
+
+ private:
+  static std::string json(const LiveCloud::Answer& a) {
     std::string body;
     body.reserve(160);
     body.append("{\"status\":").append(std::to_string(a.status));
-    auto field = [&body](std::string_view name, std::string_view value) {
-      if (value.empty()) return;
-      body.append(",\"").append(name).append("\":\"");
-      for (const char c : value) {  // JSON string escapes (a Host header can hold anything)
-        if (c == '"' || c == '\\') {
-          body += '\\';
-          body += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          body.append("\\u00");
-          body += kHex[(c >> 4) & 15];
-          body += kHex[c & 15];
-        } else {
-          body += c;
-        }
-      }
-      body += '"';
-    };
-    field("environment", a.environment);
-    field("instance", a.instanceId);
-    field("zone", a.zone);
-    field("version", a.version);
-    field("reason", a.reason);
+    appendJsonField(body, "environment", a.environment);
+    appendJsonField(body, "instance", a.instanceId);
+    appendJsonField(body, "zone", a.zone);
+    appendJsonField(body, "version", a.version);
+    appendJsonField(body, "reason", a.reason);
     body += "}\n";
-    Response res = plain(req.version(), req.keep_alive(), static_cast<http::status>(a.status),
-                         "application/json", std::move(body));
-    if (!a.instanceId.empty()) res.set("X-Ebsim-Instance", a.instanceId);
-    return res;
-  };
+    return body;
+  }
 
-  net::io_context io(1);
-  Listener apiListener(io, apiHandler, options.maxBodyBytes);
-  Listener lbListener(io, lbHandler, options.maxBodyBytes);
-  auto listen = [&](Listener& listener, unsigned short port, const char* what) -> int {
+  LiveService& service_;
+  LiveCloud::Answer answer_;  // storage reused across requests
+};
+
+// Simulated time also moves between requests, so that timers (deployments) run at the wall's
+// pace while nobody asks.
+class ClockTicker {
+ public:
+  ClockTicker(net::io_context& io, LiveService& service) : timer_(io), service_(service) {}
+
+  void start() {
+    timer_.expires_after(kClockTick);
+    timer_.async_wait([this](beast::error_code ec) {
+      if (ec) return;
+      service_.catchUp();
+      start();
+    });
+  }
+  void stop() { timer_.cancel(); }
+
+ private:
+  net::steady_timer timer_;
+  LiveService& service_;
+};
+
+// The ports, the clock's ticks and the signals that stop them, on one io_context thread.
+class LiveServer {
+ public:
+  LiveServer(const ServeOptions& options, LiveService& service)
+      : options_(options),
+        api_(io_, ApiHandler(service), options.maxBodyBytes),
+        dataPlane_(io_, DataPlaneHandler(service), options.maxBodyBytes),
+        dns_(io_,
+             [this, &service](std::string_view query) {
+               service.catchUp();
+               return service.answerDns(query, dataPlaneAddress_);
+             }),
+        ticker_(io_, service),
+        signals_(io_, SIGINT, SIGTERM) {}
+
+  // Opens the ports and starts the clock; false after printing to `err` why not.
+  bool start(std::ostream& err) {
+    apiPort_ = listenHttp(api_, options_.port, "--port", err);
+    if (apiPort_ < 0) return false;
+    lbPort_ = listenHttp(dataPlane_, options_.lbPort, "--lb-port", err);
+    if (lbPort_ < 0) return false;
+    // Every load balancer's DNS name answers with the data plane's address.
+    dataPlaneAddress_ =
+        net::ip::make_address(options_.host).is_unspecified() ? "127.0.0.1" : options_.host;
+    if (options_.dnsPort >= 0 && !listenDns(err)) return false;
+    ticker_.start();
+    signals_.async_wait([this](beast::error_code, int) { stop(); });
+    return true;
+  }
+
+  // What the server says once its ports accept connections (tests and scripts read the ports).
+  std::string listeningLine() const {
+    std::string line = "listening on http://" + options_.host + ":" + std::to_string(apiPort_) +
+                       "/ (Elastic Beanstalk API) and http://" + options_.host + ":" +
+                       std::to_string(lbPort_) + "/ (load balancers, by Host)";
+    if (dnsPort_ >= 0) line += ", DNS on udp://" + options_.host + ":" + std::to_string(dnsPort_);
+    return line;
+  }
+
+  void run() { io_.run(); }  // until SIGINT or SIGTERM
+
+ private:
+  int listenHttp(HttpListener& listener, unsigned short port, const char* what, std::ostream& err) {
     try {
-      return listener.listen(options.host, port);
+      return listener.listen(options_.host, port);
     } catch (const boost::system::system_error& e) {
-      err << "ebsim serve: cannot listen on " << options.host << ":" << port << " (" << what
+      err << "ebsim serve: cannot listen on " << options_.host << ":" << port << " (" << what
           << "): " << e.code().message() << "\n";
       return -1;
     }
-  };
-  const int apiPort = listen(apiListener, options.port, "--port");
-  if (apiPort < 0) return 2;
-  const int lbPort = listen(lbListener, options.lbPort, "--lb-port");
-  if (lbPort < 0) return 2;
-  // Every load balancer's DNS name answers with the data plane's address.
-  const std::string dataPlaneAddress =
-      net::ip::make_address(options.host).is_unspecified() ? "127.0.0.1" : options.host;
-  DnsListener dnsListener(io, [&](std::string_view query) {
-    catchUp();
-    return answerDnsQuery(query, [&](const std::string& name, std::uint16_t type) {
-      return cloud.dnsLookup(name, type, dataPlaneAddress);
-    });
-  });
-  int dnsPort = -1;
-  if (options.dnsPort >= 0) {
+  }
+
+  bool listenDns(std::ostream& err) {
     try {
-      dnsPort = dnsListener.listen(options.host, static_cast<unsigned short>(options.dnsPort));
+      dnsPort_ = dns_.listen(options_.host, static_cast<unsigned short>(options_.dnsPort));
+      return true;
     } catch (const boost::system::system_error& e) {
-      err << "ebsim serve: cannot listen on udp " << options.host << ":" << options.dnsPort
+      err << "ebsim serve: cannot listen on udp " << options_.host << ":" << options_.dnsPort
           << " (--dns-port): " << e.code().message() << "\n";
-      return 2;
+      return false;
     }
   }
 
-  // The clock also moves between requests, so timers (deployments) run at the wall's pace.
-  net::steady_timer tick(io);
-  std::function<void()> schedule = [&] {
-    tick.expires_after(std::chrono::milliseconds(20));
-    tick.async_wait([&](beast::error_code ec) {
-      if (ec) return;
-      catchUp();
-      schedule();
-    });
-  };
-  schedule();
-
-  net::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](beast::error_code, int) {
-    apiListener.stop();
-    lbListener.stop();
-    dnsListener.stop();
-    tick.cancel();
-    io.stop();
-  });
-
-  out << "ebsim serve: listening on http://" << options.host << ":" << apiPort
-      << "/ (Elastic Beanstalk API) and http://" << options.host << ":" << lbPort
-      << "/ (load balancers, by Host)";
-  if (dnsPort >= 0) out << ", DNS on udp://" << options.host << ":" << dnsPort;
-  out << ", speed " << options.speed << "x" << std::endl;
-  io.run();
-  try {
-    journal.stop(cloud.now().nanos());
-  } catch (const std::exception& e) {
-    err << "ebsim serve: could not keep the state: " << e.what() << "\n";
+  void stop() {
+    api_.stop();
+    dataPlane_.stop();
+    dns_.stop();
+    ticker_.stop();
+    io_.stop();
   }
-  out << "ebsim serve: stopped at simulated " << cloud.now().toSecondsF() << " s" << std::endl;
+
+  const ServeOptions& options_;
+  net::io_context io_{1};
+  HttpListener api_;
+  HttpListener dataPlane_;
+  DnsListener dns_;
+  ClockTicker ticker_;
+  net::signal_set signals_;
+  std::string dataPlaneAddress_;
+  int apiPort_ = -1;
+  int lbPort_ = -1;
+  int dnsPort_ = -1;
+};
+
+}  // namespace
+
+int serve(const ServeOptions& options, spdlog::logger& log, std::ostream& err) {
+  const auto service = LiveService::open(options, log, err);
+  if (!service) return 2;
+  LiveServer server(options, *service);
+  if (!server.start(err)) return 2;
+  log.info("{}, speed {:g}x", server.listeningLine(), options.speed);
+  server.run();
+  log.info("stopped at simulated {:g} s", service->stop().toSecondsF());
   return 0;
 }
 

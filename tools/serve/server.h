@@ -1,8 +1,9 @@
 #pragma once
 
-// `ebsim serve`: the EB Query API and the load balancers' data plane over HTTP, on one
-// io_context thread that also drives the virtual clock at --speed times the wall clock.
-// The only code that includes Boost.Beast (server.cc).
+// `ebsim serve`: the EB Query API and the load balancers' data plane over HTTP (and DNS over
+// UDP), on one io_context thread that also drives the virtual clock at --speed times the wall
+// clock. server.cc is the only code that includes Boost.Beast; what the ports answer is
+// LiveService's (tools/serve/live_service.h).
 
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +11,10 @@
 #include <string>
 
 #include "tools/serve/sigv4.h"
+
+namespace spdlog {
+class logger;
+}
 
 namespace ebsim::serve {
 
@@ -28,9 +33,10 @@ struct ServeOptions {
   AccessKey accessKey;
 };
 
-// Serves until SIGINT or SIGTERM; returns the process exit code. Prints one line containing
-// "listening" (with both ports) to `out` once both ports accept connections. Errors (a port in
-// use, an unreadable state directory) go to `err` with exit code 2.
-int serve(const ServeOptions& options, std::ostream& out, std::ostream& err);
+// Serves until SIGINT or SIGTERM; returns the process exit code. Logs one info line containing
+// "listening" (with the ports) to `log` once the ports accept connections; warnings and errors
+// while serving go to `log` too. Errors that stop it from starting (bad options, a port in use,
+// an unreadable state directory, an invalid scenario) go to `err`, with exit code 2.
+int serve(const ServeOptions& options, spdlog::logger& log, std::ostream& err);
 
 }  // namespace ebsim::serve

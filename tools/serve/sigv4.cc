@@ -9,6 +9,8 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "tools/serve/percent_encoding.h"
+
 namespace ebsim::serve {
 
 namespace {
@@ -27,49 +29,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-// RFC 3986 encoding as SigV4 wants it: unreserved characters stay, every other byte is %XX
-// (uppercase hex); '/' stays too when `keepSlash`.
-std::string uriEncode(std::string_view s, bool keepSlash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
-        (keepSlash && c == '/')) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// %XX decoding only ('+' is itself: signers encode a space as %20). A broken escape stays as
-// it is, so the signature simply does not match.
-std::string percentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hexValue(s[i + 1]) >= 0 && hexValue(s[i + 2]) >= 0) {
-      out += static_cast<char>(hexValue(s[i + 1]) * 16 + hexValue(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
 }
 
 std::vector<std::string_view> split(std::string_view s, char sep) {
@@ -133,6 +92,88 @@ ApiError mismatch(const std::string& message) {
   return ApiError(403, "SignatureDoesNotMatch", message);
 }
 
+// The Authorization header's parameters, or (IncompleteSignature) why they cannot be read.
+// `received`: the header as received, which the messages quote.
+std::optional<ApiError> parseAuthorization(std::string_view received,
+                                           SigV4Verifier::Authorization& out) {
+  std::string_view auth = trim(received);
+  if (auth.substr(0, kAlgorithm.size()) != kAlgorithm ||
+      (auth.size() > kAlgorithm.size() && auth[kAlgorithm.size()] != ' ')) {
+    return incomplete("Unsupported AWS 'algorithm': only " + std::string(kAlgorithm) +
+                      " is accepted.");
+  }
+  auth.remove_prefix(kAlgorithm.size());
+  std::string_view credential;
+  for (const std::string_view part : split(auth, ',')) {
+    const std::string_view field = trim(part);
+    const auto eq = field.find('=');
+    const std::string_view name = field.substr(0, eq);
+    const std::string_view value = eq == std::string_view::npos ? "" : field.substr(eq + 1);
+    if (name == "Credential") credential = value;
+    if (name == "SignedHeaders") out.signedHeaders = value;
+    if (name == "Signature") out.signature = value;
+  }
+  for (const auto& [name, value] :
+       {std::pair{"Credential", credential}, std::pair{"SignedHeaders", out.signedHeaders},
+        std::pair{"Signature", out.signature}}) {
+    if (value.empty()) {
+      return incomplete(std::string("Authorization header requires '") + name +
+                        "' parameter. Authorization=" + std::string(received));
+    }
+  }
+  const auto slash = credential.find('/');
+  out.keyId = credential.substr(0, slash);
+  out.scope = slash == std::string_view::npos ? std::string_view{} : credential.substr(slash + 1);
+  out.scopeParts = split(out.scope, '/');
+  if (out.scopeParts.size() != 4) {
+    return incomplete(
+        "Credential should be of the form KeyId/date/region/service/aws4_request, "
+        "not '" +
+        std::string(credential) + "'.");
+  }
+  return std::nullopt;
+}
+
+// SignatureDoesNotMatch when the request was signed more than 15 minutes from now.
+std::optional<ApiError> checkTime(std::string_view date, std::int64_t signedAt,
+                                  std::int64_t nowEpochSeconds) {
+  if (signedAt < nowEpochSeconds - kSkewSeconds) {
+    return mismatch("Signature expired: " + std::string(date) + " is now earlier than " +
+                    isoBasic(nowEpochSeconds - kSkewSeconds) + " (" + isoBasic(nowEpochSeconds) +
+                    " - 15 min.)");
+  }
+  if (signedAt > nowEpochSeconds + kSkewSeconds) {
+    return mismatch("Signature not yet current: " + std::string(date) + " is still later than " +
+                    isoBasic(nowEpochSeconds + kSkewSeconds) + " (" + isoBasic(nowEpochSeconds) +
+                    " + 15 min.)");
+  }
+  return std::nullopt;
+}
+
+// The query's parameters re-encoded the one way SigV4 allows, sorted, joined by '&'.
+std::string canonicalQuery(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> params;
+  if (!query.empty()) {
+    for (const std::string_view part : split(query, '&')) {
+      if (part.empty()) continue;
+      const auto eq = part.find('=');
+      const std::string_view k = part.substr(0, eq);
+      const std::string_view v = eq == std::string_view::npos ? "" : part.substr(eq + 1);
+      // Only %XX decodes ("+" is itself: signers encode a space as %20). A broken escape stays
+      // as it is, so the signature simply does not match.
+      params.emplace_back(percentEncode(percentDecodeKeepingBroken(k), false),
+                          percentEncode(percentDecodeKeepingBroken(v), false));
+    }
+  }
+  std::sort(params.begin(), params.end());
+  std::string out;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (i > 0) out += '&';
+    out.append(params[i].first).append("=").append(params[i].second);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string toHex(std::string_view bytes) {
@@ -175,27 +216,11 @@ std::string canonicalRequest(const SignedRequest& r,
       mark == std::string_view::npos ? std::string_view{} : r.target.substr(mark + 1);
   if (path.empty()) path = "/";
 
-  std::vector<std::pair<std::string, std::string>> params;
-  if (!query.empty()) {
-    for (const std::string_view part : split(query, '&')) {
-      if (part.empty()) continue;
-      const auto eq = part.find('=');
-      const std::string_view k = part.substr(0, eq);
-      const std::string_view v = eq == std::string_view::npos ? "" : part.substr(eq + 1);
-      params.emplace_back(uriEncode(percentDecode(k), false), uriEncode(percentDecode(v), false));
-    }
-  }
-  std::sort(params.begin(), params.end());
-
   std::string out;
   out.append(r.method).append("\n");
   // Services other than S3 encode the path twice: the received (encoded) path once more.
-  out.append(uriEncode(path, true)).append("\n");
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    if (i > 0) out += '&';
-    out.append(params[i].first).append("=").append(params[i].second);
-  }
-  out += '\n';
+  out.append(percentEncode(path, true)).append("\n");
+  out.append(canonicalQuery(query)).append("\n");
   for (const auto& name : signedHeaders) {
     out.append(name).append(":");
     bool first = true;
@@ -251,43 +276,9 @@ std::optional<ApiError> SigV4Verifier::verify(const SignedRequest& r,
   if (!authorization || trim(*authorization).empty()) {
     return ApiError(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
   }
-  std::string_view auth = trim(*authorization);
-  if (auth.substr(0, kAlgorithm.size()) != kAlgorithm ||
-      (auth.size() > kAlgorithm.size() && auth[kAlgorithm.size()] != ' ')) {
-    return incomplete("Unsupported AWS 'algorithm': only " + std::string(kAlgorithm) +
-                      " is accepted.");
-  }
-  auth.remove_prefix(kAlgorithm.size());
-  std::string_view credential, signedHeaderList, given;
-  for (const std::string_view part : split(auth, ',')) {
-    const std::string_view field = trim(part);
-    const auto eq = field.find('=');
-    const std::string_view name = field.substr(0, eq);
-    const std::string_view value = eq == std::string_view::npos ? "" : field.substr(eq + 1);
-    if (name == "Credential") credential = value;
-    if (name == "SignedHeaders") signedHeaderList = value;
-    if (name == "Signature") given = value;
-  }
-  for (const auto& [name, value] :
-       {std::pair{"Credential", credential}, std::pair{"SignedHeaders", signedHeaderList},
-        std::pair{"Signature", given}}) {
-    if (value.empty()) {
-      return incomplete(std::string("Authorization header requires '") + name +
-                        "' parameter. Authorization=" + std::string(*authorization));
-    }
-  }
-  const auto slash = credential.find('/');
-  const std::string_view keyId = credential.substr(0, slash);
-  const std::string_view scope =
-      slash == std::string_view::npos ? std::string_view{} : credential.substr(slash + 1);
-  const auto scopeParts = split(scope, '/');
-  if (scopeParts.size() != 4) {
-    return incomplete(
-        "Credential should be of the form KeyId/date/region/service/aws4_request, "
-        "not '" +
-        std::string(credential) + "'.");
-  }
-  if (keyId != key_.id) {
+  Authorization auth;
+  if (auto error = parseAuthorization(*authorization, auth)) return error;
+  if (auth.keyId != key_.id) {
     return ApiError(403, "InvalidClientTokenId",
                     "The security token included in the request is invalid.");
   }
@@ -301,6 +292,13 @@ std::optional<ApiError> SigV4Verifier::verify(const SignedRequest& r,
         std::string(*authorization));
   }
   const std::string_view date = trim(*amzDate);
+  if (auto error = checkScope(auth.scopeParts, date)) return error;
+  if (auto error = checkTime(date, *signedAt, nowEpochSeconds)) return error;
+  return checkSignature(r, auth, date);
+}
+
+std::optional<ApiError> SigV4Verifier::checkScope(const std::vector<std::string_view>& scopeParts,
+                                                  std::string_view date) const {
   if (scopeParts[0] != date.substr(0, 8)) {
     return mismatch(
         "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
@@ -315,18 +313,14 @@ std::optional<ApiError> SigV4Verifier::verify(const SignedRequest& r,
   if (scopeParts[2] != service_ || scopeParts[3] != "aws4_request") {
     return mismatch("Credential should be scoped to correct service: '" + service_ + "'. ");
   }
-  if (*signedAt < nowEpochSeconds - kSkewSeconds) {
-    return mismatch("Signature expired: " + std::string(date) + " is now earlier than " +
-                    isoBasic(nowEpochSeconds - kSkewSeconds) + " (" + isoBasic(nowEpochSeconds) +
-                    " - 15 min.)");
-  }
-  if (*signedAt > nowEpochSeconds + kSkewSeconds) {
-    return mismatch("Signature not yet current: " + std::string(date) + " is still later than " +
-                    isoBasic(nowEpochSeconds + kSkewSeconds) + " (" + isoBasic(nowEpochSeconds) +
-                    " + 15 min.)");
-  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> SigV4Verifier::checkSignature(const SignedRequest& r,
+                                                      const Authorization& auth,
+                                                      std::string_view date) const {
   std::vector<std::string> signedHeaders;
-  for (const std::string_view name : split(signedHeaderList, ';')) {
+  for (const std::string_view name : split(auth.signedHeaders, ';')) {
     std::string n(name);
     std::transform(n.begin(), n.end(), n.begin(), lower);
     signedHeaders.push_back(std::move(n));
@@ -334,11 +328,11 @@ std::optional<ApiError> SigV4Verifier::verify(const SignedRequest& r,
   if (std::find(signedHeaders.begin(), signedHeaders.end(), "host") == signedHeaders.end()) {
     return mismatch("'Host' must be a 'SignedHeader' in the AWS Authorization.");
   }
-  const std::string expected =
-      signature(key_.secret, scope, stringToSign(date, scope, canonicalRequest(r, signedHeaders)));
+  const std::string expected = signature(
+      key_.secret, auth.scope, stringToSign(date, auth.scope, canonicalRequest(r, signedHeaders)));
   // Compared in constant time: how long a mismatch takes says nothing about where it is.
-  if (expected.size() != given.size() ||
-      CRYPTO_memcmp(expected.data(), given.data(), expected.size()) != 0) {
+  if (expected.size() != auth.signature.size() ||
+      CRYPTO_memcmp(expected.data(), auth.signature.data(), expected.size()) != 0) {
     return mismatch(
         "The request signature we calculated does not match the signature you "
         "provided. Check your AWS Secret Access Key and signing method. Consult the "

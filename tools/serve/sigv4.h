@@ -59,7 +59,21 @@ class SigV4Verifier {
   // scope or time).
   std::optional<ApiError> verify(const SignedRequest& r, std::int64_t nowEpochSeconds) const;
 
+  // The Authorization header's parameters (views into the request).
+  struct Authorization {
+    std::string_view keyId;
+    std::string_view scope;                    // date/region/service/aws4_request
+    std::vector<std::string_view> scopeParts;  // its four parts
+    std::string_view signedHeaders;            // "host;x-amz-date"
+    std::string_view signature;
+  };
+
  private:
+  std::optional<ApiError> checkScope(const std::vector<std::string_view>& scopeParts,
+                                     std::string_view date) const;
+  std::optional<ApiError> checkSignature(const SignedRequest& r, const Authorization& auth,
+                                         std::string_view date) const;
+
   AccessKey key_;
   std::string region_;
   std::string service_;

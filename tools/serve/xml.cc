@@ -1,37 +1,15 @@
 #include "tools/serve/xml.h"
 
-namespace ebsim::serve {
+#include "runner/markup.h"
 
-std::string xmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
+namespace ebsim::serve {
 
 XmlWriter& XmlWriter::open(std::string_view tag, std::string_view xmlns) {
   out_.push_back('<');
   out_.append(tag);
   if (!xmlns.empty()) {
     out_.append(" xmlns=\"");
-    out_.append(xmlEscape(xmlns));
+    escape(xmlns);
     out_.push_back('"');
   }
   out_.push_back('>');
@@ -52,7 +30,7 @@ XmlWriter& XmlWriter::leaf(std::string_view tag, std::string_view text) {
   out_.push_back('<');
   out_.append(tag);
   out_.push_back('>');
-  out_.append(xmlEscape(text));
+  escape(text);
   out_.append("</");
   out_.append(tag);
   out_.push_back('>');
@@ -65,6 +43,11 @@ XmlWriter& XmlWriter::leaf(std::string_view tag, bool value) {
 
 XmlWriter& XmlWriter::leaf(std::string_view tag, long long value) {
   return leaf(tag, std::string_view(std::to_string(value)));
+}
+
+void XmlWriter::escape(std::string_view text) {
+  // Attribute values here are double-quoted, so apostrophes stay as they always have.
+  scenario::appendEscapedMarkup(out_, text, scenario::MarkupEscaping::kDoubleQuoted);
 }
 
 std::string XmlWriter::finish() {

@@ -1,15 +1,13 @@
 #pragma once
 
 // A small XML writer for the Query protocol's replies: elements and escaped text, nothing else.
+// Text and attribute values escape &, <, > and " (runner/markup.h, MarkupEscaping::kDoubleQuoted).
 
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace ebsim::serve {
-
-// Escapes &, <, > and " (text and attribute values alike).
-std::string xmlEscape(std::string_view text);
 
 class XmlWriter {
  public:
@@ -30,6 +28,8 @@ class XmlWriter {
   std::string finish();
 
  private:
+  void escape(std::string_view text);  // appends `text`, escaped, to out_
+
   std::string out_ = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   std::vector<std::string> open_;
 };
