@@ -1,0 +1,15 @@
+#pragma once
+
+// An environment's "autoscaling": the scaling trigger (aws:autoscaling:trigger), the cooldown
+// and the group's health check type (aws:autoscaling:asg; eb-reference 6).
+
+#include "runner/parse/object_reader.h"
+#include "runner/scenario.h"
+
+namespace ebsim::scenario::parse {
+
+// Reads `a` into `e` and finishes it. `single`: a SingleInstance environment, which does not
+// scale and has no load balancer.
+void readAutoscaling(ObjectReader& a, EnvironmentSpec& e, bool single);
+
+}  // namespace ebsim::scenario::parse
