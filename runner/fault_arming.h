@@ -1,7 +1,7 @@
 #pragma once
 
-// Arming a timeline "fault" entry on the run's emulated account (scenario-format "Fault
-// kinds"), at the moment the entry starts.
+// Arming a timeline "fault" entry on the run's emulated account (FaultSpec,
+// runner/scenario.h), at the moment the entry starts.
 //
 // Most faults arm the named fault points that the emulators declare in the run's FaultRegistry
 // (faultPointNames); the registry fires them, by count, probability or rate, and records every

@@ -1,7 +1,8 @@
 #pragma once
 
 // An environment's "autoscaling": the scaling trigger (aws:autoscaling:trigger), the cooldown
-// and the group's health check type (aws:autoscaling:asg; eb-reference 6).
+// and the group's health check type (aws:autoscaling:asg), as EB documents them:
+// https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/command-options-general.html
 
 #include "runner/parse/object_reader.h"
 #include "runner/scenario.h"

@@ -1,8 +1,9 @@
 #pragma once
 
-// Deployment options (aws:elasticbeanstalk:command and :trafficsplitting, eb-reference 1.1) as
-// an environment's "deployment" and a deploy or blue_green entry give them, and the rules that
-// tie them to the environment: which policies its type supports, how large a batch can be.
+// Deployment options (aws:elasticbeanstalk:command and :trafficsplitting) as an environment's
+// "deployment" and a deploy or blue_green entry give them, and the rules that tie them to the
+// environment: which policies its type supports, how large a batch can be. See
+// https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/using-features.rolling-version-deploy.html
 
 #include <string>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-// A timeline entry's "fault" (scenario-format "Fault kinds"): its kind, where it strikes, how
+// A timeline entry's "fault" (FaultSpec, runner/scenario.h): its kind, where it strikes, how
 // often (a count, a probability per check or a rate per hour), for how long, and the keys that
 // only one kind takes.
 

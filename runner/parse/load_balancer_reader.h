@@ -1,7 +1,8 @@
 #pragma once
 
 // An environment's "load_balancer": its type, health check and deregistration delay
-// (aws:elbv2:*, aws:elb:*; eb-reference 5.1).
+// (aws:elasticbeanstalk:environment:process:default, aws:elb:healthcheck):
+// https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/command-options-general.html
 
 #include "runner/parse/object_reader.h"
 #include "runner/scenario.h"

@@ -1,7 +1,7 @@
 #pragma once
 
 // "versions": {"<label>": {deploy_time, startup_time, capacity_rps, health, error_rate,
-// deploy_fails}} (scenario-format "Files"): how each application version behaves.
+// deploy_fails}} (VersionSpec, runner/scenario.h): how each application version behaves.
 
 #include <map>
 #include <string>
