@@ -1,5 +1,6 @@
 #include "runner/json_positions.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 
@@ -149,62 +150,72 @@ class Scanner {
         return true;
       }
       if (static_cast<unsigned char>(c) < 0x20) return false;
-      if (c != '\\') {
-        if (out) out->push_back(c);
+      if (c == '\\') {
         advance();
+        if (!readEscape(out)) return false;
         continue;
       }
+      if (out) out->push_back(c);
       advance();
-      if (atEnd()) return false;
-      const char e = peek();
-      advance();
-      char plain = 0;
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          plain = e;
-          break;
-        case 'b':
-          plain = '\b';
-          break;
-        case 'f':
-          plain = '\f';
-          break;
-        case 'n':
-          plain = '\n';
-          break;
-        case 'r':
-          plain = '\r';
-          break;
-        case 't':
-          plain = '\t';
-          break;
-        case 'u': {
-          std::uint32_t cp = 0;
-          if (!readHex4(cp)) return false;
-          // A high surrogate followed by an escaped low one is one code point.
-          if (cp >= 0xD800 && cp <= 0xDBFF && pos_ + 1 < text_.size() && peek() == '\\' &&
-              text_[pos_ + 1] == 'u') {
-            advance();
-            advance();
-            std::uint32_t low = 0;
-            if (!readHex4(low)) return false;
-            if (low >= 0xDC00 && low <= 0xDFFF) {
-              cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-            } else {
-              return false;  // nlohmann rejects it too
-            }
-          }
-          if (out) appendUtf8(*out, cp);
-          continue;
-        }
-        default:
-          return false;
-      }
-      if (out) out->push_back(plain);
     }
     return false;
+  }
+
+  // After a backslash: one escape, decoded into *out when out is not null.
+  bool readEscape(std::string* out) {
+    if (atEnd()) return false;
+    const char e = peek();
+    advance();
+    char plain = 0;
+    switch (e) {
+      case '"':
+      case '\\':
+      case '/':
+        plain = e;
+        break;
+      case 'b':
+        plain = '\b';
+        break;
+      case 'f':
+        plain = '\f';
+        break;
+      case 'n':
+        plain = '\n';
+        break;
+      case 'r':
+        plain = '\r';
+        break;
+      case 't':
+        plain = '\t';
+        break;
+      case 'u':
+        return readUnicodeEscape(out);
+      default:
+        return false;
+    }
+    if (out) out->push_back(plain);
+    return true;
+  }
+
+  // After "\u": four hex digits; a high surrogate followed by an escaped low one is one code
+  // point.
+  bool readUnicodeEscape(std::string* out) {
+    std::uint32_t cp = 0;
+    if (!readHex4(cp)) return false;
+    if (cp >= 0xD800 && cp <= 0xDBFF && pos_ + 1 < text_.size() && peek() == '\\' &&
+        text_[pos_ + 1] == 'u') {
+      advance();
+      advance();
+      std::uint32_t low = 0;
+      if (!readHex4(low)) return false;
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+      } else {
+        return false;  // nlohmann rejects it too
+      }
+    }
+    if (out) appendUtf8(*out, cp);
+    return true;
   }
 
   bool readHex4(std::uint32_t& value) {
@@ -319,6 +330,28 @@ std::string appendIndex(std::string_view path, std::size_t index) {
   out.append(std::to_string(index));
   out.push_back(']');
   return out;
+}
+
+std::string parentPath(std::string_view path) {
+  std::size_t lastStart = 0;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '.') {
+      lastStart = i;
+      ++i;
+    } else if (path[i] == '[') {
+      lastStart = i;
+      ++i;
+      if (i < path.size() && path[i] == '"') {  // a quoted key: skip to its closing quote
+        ++i;
+        while (i < path.size() && path[i] != '"') i += path[i] == '\\' ? 2 : 1;
+      }
+      while (i < path.size() && path[i] != ']') ++i;
+    } else {
+      ++i;
+    }
+  }
+  return std::string(path.substr(0, std::min(lastStart, path.size())));
 }
 
 }  // namespace ebsim::scenario

@@ -45,5 +45,8 @@ SourcePos positionAt(std::string_view text, std::size_t offset);
 // "a" + "b" -> "a.b"; a key that is not [A-Za-z0-9_-]+ is quoted: a["x.y"]; "" + "b" -> "b".
 std::string appendKey(std::string_view path, std::string_view key);
 std::string appendIndex(std::string_view path, std::size_t index);  // "a" + 2 -> "a[2]"
+// The path of the value that holds the one at `path`: "a.b[2]" -> "a.b", "a" -> "" (a quoted
+// key's dots and brackets are part of the key).
+std::string parentPath(std::string_view path);
 
 }  // namespace ebsim::scenario

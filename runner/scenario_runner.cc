@@ -16,6 +16,9 @@
 #include "emulators/ec2/instance_types.h"
 #include "emulators/ec2/platforms.h"
 #include "engine/engine.h"
+#include "runner/capacity_index.h"
+#include "runner/environment_instances.h"
+#include "runner/fault_arming.h"
 #include "runner/world.h"
 
 namespace ebsim::scenario {
@@ -26,13 +29,13 @@ using sim::SimTime;
 
 namespace {
 
-const Duration kSetupLimit = Duration::hours(2);
-const Duration kRunCap = Duration::hours(24);
+constexpr Duration kSetupLimit = Duration::hours(2);
+constexpr Duration kRunCap = Duration::hours(24);
 // How often the runner looks whether actions are done and the run is settled. Actions also
 // finish on every change the engine reports; this is the backstop.
-const Duration kCheckInterval = Duration::seconds(10);
+constexpr Duration kCheckInterval = Duration::seconds(10);
 // How long everything must stay settled before a run without "duration" ends.
-const Duration kSettleTime = Duration::minutes(5);
+constexpr Duration kSettleTime = Duration::minutes(5);
 constexpr const char* kApplication = "app";
 
 double seconds(Duration d) { return d.toSecondsF(); }
@@ -111,17 +114,6 @@ void refuse(ActionRun& run, const ports::AwsError& e) {
   run.finished = [] { return true; };
 }
 
-// Pending or running: what "instances" counts (shutting-down ones are on their way out).
-bool alive(const ports::Instance& i) {
-  return i.State == ports::InstanceStateName::kPending ||
-         i.State == ports::InstanceStateName::kRunning;
-}
-
-std::string pointName(std::string name) {
-  std::replace(name.begin(), name.end(), '-', '_');
-  return name;
-}
-
 // One expectation against the report (scenario-format.md: equals, at_least, at_most, between).
 ExpectationResult evaluate(const Expectation& e, const json& report) {
   ExpectationResult er;
@@ -159,104 +151,6 @@ ExpectationResult evaluate(const Expectation& e, const json& report) {
   return er;
 }
 
-// What is in service and running, per environment, kept up to date from the emulators'
-// change notifications instead of rescanning the fleet at every sample (the runner samples at
-// every change: a rescan would make a run's cost grow with fleet size squared).
-// "In service": healthy in a target group of the environment's load balancer, and answering.
-class CapacityIndex {
- public:
-  CapacityIndex(const emu::ec2::Ec2Emulator& ec2, const emu::elb::ElbEmulator& elb,
-                std::function<std::string(const std::string& loadBalancerArn)> environmentOf)
-      : ec2_(ec2), elb_(elb), environmentOf_(std::move(environmentOf)) {}
-
-  void appChanged(const std::string& id) { update(id); }
-  void targetChanged(const std::string& tg, const std::string& id, ports::TargetHealthState after) {
-    Inst& in = inst(id);
-    if (after == ports::TargetHealthState::kHealthy) {
-      in.healthyIn.insert(tg);
-    } else {
-      in.healthyIn.erase(tg);
-    }
-    update(id);
-  }
-  const std::map<std::string, int>& inService(const std::string& env) const {
-    static const std::map<std::string, int> kNone;
-    const auto it = inService_.find(env);
-    return it == inService_.end() ? kNone : it->second;
-  }
-  int running(const std::string& env) const {
-    const auto it = running_.find(env);
-    return it == running_.end() ? 0 : it->second;
-  }
-
- private:
-  struct Inst {
-    bool seen = false;
-    std::string env;  // from the instance's elasticbeanstalk:environment-name tag
-    bool alive = false;
-    std::set<std::string> healthyIn;  // target groups where it is healthy
-    // What it counts for now.
-    std::string countedEnv;  // "" when not in service
-    std::string countedVersion;
-  };
-
-  Inst& inst(const std::string& id) {
-    Inst& in = instances_[id];
-    if (!in.seen) {
-      in.seen = true;
-      if (const ports::Instance* i = ec2_.peek(id)) {
-        for (const auto& tag : i->Tags) {
-          if (tag.Key == "elasticbeanstalk:environment-name") in.env = tag.Value;
-        }
-      }
-    }
-    return in;
-  }
-
-  std::string environmentOfTargetGroup(const std::string& tg) {
-    const auto it = tgEnv_.find(tg);
-    if (it != tgEnv_.end() && !it->second.empty()) return it->second;
-    std::string env;
-    if (const auto g = elb_.targetGroup(tg)) env = environmentOf_(g->LoadBalancerArn);
-    tgEnv_[tg] = env;
-    return env;
-  }
-
-  void update(const std::string& id) {
-    Inst& in = inst(id);
-    const ports::Instance* state = ec2_.peek(id);
-    const bool alive = state != nullptr && (state->State == ports::InstanceStateName::kPending ||
-                                            state->State == ports::InstanceStateName::kRunning);
-    if (alive != in.alive && !in.env.empty()) running_[in.env] += alive ? 1 : -1;
-    in.alive = alive;
-    std::string env;
-    std::string version;
-    if (alive && !in.healthyIn.empty()) {
-      const auto app = ec2_.appState(id);
-      if (app.answering) {
-        env = environmentOfTargetGroup(*in.healthyIn.begin());
-        version = app.version;
-      }
-    }
-    if (env == in.countedEnv && version == in.countedVersion) return;
-    if (!in.countedEnv.empty()) {
-      auto& counts = inService_[in.countedEnv];
-      if (--counts[in.countedVersion] == 0) counts.erase(in.countedVersion);
-    }
-    if (!env.empty()) ++inService_[env][version];
-    in.countedEnv = std::move(env);
-    in.countedVersion = std::move(version);
-  }
-
-  const emu::ec2::Ec2Emulator& ec2_;
-  const emu::elb::ElbEmulator& elb_;
-  std::function<std::string(const std::string&)> environmentOf_;
-  std::map<std::string, Inst> instances_;
-  std::unordered_map<std::string, std::string> tgEnv_;  // by target group ARN; lookup only
-  std::map<std::string, std::map<std::string, int>> inService_;
-  std::map<std::string, int> running_;
-};
-
 class Run {
  public:
   Run(const Scenario& s, const RunOptions& o)
@@ -274,32 +168,61 @@ class Run {
 
  private:
   engine::EnvironmentConfig environmentConfig(const EnvironmentSpec& e) const;
+  // The steps of execute(), in order.
+  void followCapacity();
   void setUp();
-  Duration dnsDrain() const;
   void startTimeline();
+  void startClients();
+  void sampleOnChanges();
+  SimTime runUntilDone();
+  RunResult result(SimTime end);
+
+  Duration dnsDrain() const;
   void schedule(std::size_t index, Duration delay);
   void start(std::size_t index);
-  void startFault(const Action& a);
+  // One per kind of timeline action: asks the engine, then either says when the action is done
+  // (ActionRun::finished) or records the engine's refusal.
+  void startDeploy(ActionRun& run);
+  void startConfigure(ActionRun& run);
+  void startClone(ActionRun& run);
+  void startSwapCnames(ActionRun& run);
+  void startTerminate(ActionRun& run);
+  void startBlueGreen(ActionRun& run, const std::string& green, Duration terminateAfter);
+  void startAbort(ActionRun& run);
+  void startFault(ActionRun& run);
+  // Done once the environment is Ready again.
+  std::function<bool()> readyAgain(const std::string& environment) const;
+  // Done once the engine's deployment record has an outcome and the environment is Ready.
+  std::function<bool()> deploymentDone(std::size_t record, const std::string& environment) const;
   // A clone (or blue/green's green environment) takes over its source's defaults.
   void inherit(const std::string& from, const std::string& to);
-  void startBlueGreen(ActionRun& run, const std::string& green, Duration terminateAfter);
   std::function<bool()> blueGreenDone(const std::string& blue, const std::string& green,
                                       std::size_t deploymentsBefore) const;
   void check();
   bool settled() const;
+
   Snapshot snapshot(const std::string& environment) const;
   std::string environmentOfLoadBalancer(const std::string& loadBalancerArn) const;
-  // The environment's instances (by the tag EB puts on them), pending or running, in launch
-  // order; `runningOnly`: running ones.
-  std::vector<std::string> instancesOf(const std::string& environment, bool runningOnly) const;
   void sample();
   void requestSample();
   void integrate(SimTime from, SimTime to);
+  // The steps of sample(), after integrate().
+  void addDeploymentMetrics();
+  void sampleEnvironments(SimTime now);
+  void updateActionMetrics(SimTime now);
+  void updateDeploymentMetrics(SimTime now);
   // In service and running across every environment, at the last sample.
   std::pair<int, int> totals() const;
   double t(SimTime at) const { return seconds(at - t0_); }
+
   json report(SimTime end);
+  json requestsJson() const;
+  json deploymentsJson();
   json deploymentJson(std::size_t index);
+  json environmentsJson() const;
+  json eventsJson() const;
+  json actionsJson() const;
+  json actionJson(const ActionRun& run) const;
 
   const Scenario& s_;
   RunOptions o_;
@@ -453,126 +376,141 @@ void Run::start(std::size_t index) {
   run.environment = a.environment;
   world_.trace.record(world_.scheduler.now(), "scenario.action.start", a.path,
                       {{"kind", std::string_view(toString(a.kind))}});
-  auto refused = [&run](const ports::AwsError& e) { refuse(run, e); };
-  auto readyAgain = [this, &run] {
-    return [this, env = run.environment] {
-      const auto d = world_.engine.describe(env);
-      return d && d->Status == engine::EnvironmentStatus::kReady;
-    };
-  };
-  auto recordDone = [this, &run](std::size_t record) {
-    return [this, record, env = run.environment] {
-      const auto d = world_.engine.describe(env);
-      return world_.engine.deployments().at(record).outcome !=
-                 engine::DeploymentOutcome::kInProgress &&
-             d && d->Status == engine::EnvironmentStatus::kReady;
-    };
-  };
   switch (a.kind) {
-    case Action::Kind::kDeploy: {
-      engine::DeploymentSettings settings = a.deployment.over(deploymentDefaults_[a.environment]);
-      const bool first = !firstDeploySeen_;
-      firstDeploySeen_ = true;
-      if (first && o_.firstDeployBlueGreen) {
-        // compare's BlueGreen row: clone, deploy, swap, terminate the old one after the drain.
-        startBlueGreen(run, a.environment + "-clone", dnsDrain());
-        break;
-      }
-      if (first && o_.firstDeployPolicy) settings.policy = *o_.firstDeployPolicy;
-      const auto r = world_.engine.deploy(a.environment, a.version, settings);
-      if (!r.ok()) {
-        refused(r.error());
-        break;
-      }
-      run.deployment = r.value();
-      run.finished = recordDone(r.value());
+    case Action::Kind::kDeploy:
+      startDeploy(run);
       break;
-    }
-    case Action::Kind::kConfigure: {
-      engine::ConfigurationUpdate u;
-      if (!a.instanceType.empty()) u.instanceType = a.instanceType;
-      const RollingUpdateOptions& ro = a.rollingUpdate;
-      if (ro.enabled) u.rollingUpdate.enabled = *ro.enabled;
-      if (ro.type) {
-        u.rollingUpdate.type = *ro.type;
-        u.rollingUpdate.enabled = true;
-      }
-      u.rollingUpdate.maxBatchSize = ro.maxBatchSize;
-      u.rollingUpdate.minInstancesInService = ro.minInstancesInService;
-      if (ro.pauseTime) u.rollingUpdate.pauseTime = *ro.pauseTime;
-      if (ro.timeout) u.rollingUpdate.timeout = *ro.timeout;
-      u.minSize = a.minInstances;
-      u.maxSize = a.maxInstances;
-      const auto r = world_.engine.updateConfiguration(a.environment, u);
-      if (!r.ok()) {
-        refused(r.error());
-        break;
-      }
-      if (!a.instanceType.empty()) instanceTypes_[a.environment] = a.instanceType;
-      run.deployment = r.value();
-      run.finished = recordDone(r.value());
+    case Action::Kind::kConfigure:
+      startConfigure(run);
       break;
-    }
-    case Action::Kind::kClone: {
-      const auto r = world_.engine.cloneEnvironment(a.environment, a.name, a.cname);
-      if (!r.ok()) {
-        refused(r.error());
-        break;
-      }
-      inherit(a.environment, a.name);
-      run.environment = a.name;
-      run.finished = readyAgain();
+    case Action::Kind::kClone:
+      startClone(run);
       break;
-    }
-    case Action::Kind::kSwapCnames: {
-      const std::string x = a.environments.at(0);
-      const std::string y = a.environments.at(1);
-      const auto r = world_.engine.swapEnvironmentCNAMEs(x, y);
-      if (!r.ok()) {
-        refused(r.error());
-        break;
-      }
-      run.finished = [this, x, y] {
-        for (const auto& n : {x, y}) {
-          const auto d = world_.engine.describe(n);
-          if (!d || d->Status != engine::EnvironmentStatus::kReady) return false;
-        }
-        return true;
-      };
+    case Action::Kind::kSwapCnames:
+      startSwapCnames(run);
       break;
-    }
-    case Action::Kind::kTerminate: {
-      const auto r = world_.engine.terminateEnvironment(a.environment);
-      if (!r.ok()) {
-        refused(r.error());
-        break;
-      }
-      run.finished = [this, env = a.environment] {
-        const auto d = world_.engine.describe(env);
-        return d && d->Status == engine::EnvironmentStatus::kTerminated;
-      };
+    case Action::Kind::kTerminate:
+      startTerminate(run);
       break;
-    }
     case Action::Kind::kBlueGreen:
       startBlueGreen(run, a.name.empty() ? a.environment + "-clone" : a.name,
                      a.terminateOldAfter.value_or(dnsDrain()));
       break;
-    case Action::Kind::kAbort: {
-      const auto r = world_.engine.abortEnvironmentUpdate(a.environment);
-      if (!r.ok()) {
-        refused(r.error());
-        break;
-      }
-      run.finished = readyAgain();
+    case Action::Kind::kAbort:
+      startAbort(run);
       break;
-    }
     case Action::Kind::kFault:
-      startFault(a);
-      run.finished = [] { return true; };
+      startFault(run);
       break;
   }
   sample();
   check();
+}
+
+std::function<bool()> Run::readyAgain(const std::string& environment) const {
+  return [this, environment] {
+    const auto d = world_.engine.describe(environment);
+    return d && d->Status == engine::EnvironmentStatus::kReady;
+  };
+}
+
+std::function<bool()> Run::deploymentDone(std::size_t record,
+                                          const std::string& environment) const {
+  return [this, record, environment] {
+    const auto d = world_.engine.describe(environment);
+    return world_.engine.deployments().at(record).outcome !=
+               engine::DeploymentOutcome::kInProgress &&
+           d && d->Status == engine::EnvironmentStatus::kReady;
+  };
+}
+
+void Run::startDeploy(ActionRun& run) {
+  const Action& a = *run.action;
+  engine::DeploymentSettings settings = a.deployment.over(deploymentDefaults_[a.environment]);
+  const bool first = !firstDeploySeen_;
+  firstDeploySeen_ = true;
+  if (first && o_.firstDeployBlueGreen) {
+    // compare's BlueGreen row: clone, deploy, swap, terminate the old one after the drain.
+    return startBlueGreen(run, a.environment + "-clone", dnsDrain());
+  }
+  if (first && o_.firstDeployPolicy) settings.policy = *o_.firstDeployPolicy;
+  const auto r = world_.engine.deploy(a.environment, a.version, settings);
+  if (!r.ok()) return refuse(run, r.error());
+  run.deployment = r.value();
+  run.finished = deploymentDone(r.value(), run.environment);
+}
+
+// The configuration change a configure entry asks for.
+engine::ConfigurationUpdate configurationUpdate(const Action& a) {
+  engine::ConfigurationUpdate u;
+  if (!a.instanceType.empty()) u.instanceType = a.instanceType;
+  const RollingUpdateOptions& ro = a.rollingUpdate;
+  if (ro.enabled) u.rollingUpdate.enabled = *ro.enabled;
+  if (ro.type) {
+    u.rollingUpdate.type = *ro.type;
+    u.rollingUpdate.enabled = true;
+  }
+  u.rollingUpdate.maxBatchSize = ro.maxBatchSize;
+  u.rollingUpdate.minInstancesInService = ro.minInstancesInService;
+  if (ro.pauseTime) u.rollingUpdate.pauseTime = *ro.pauseTime;
+  if (ro.timeout) u.rollingUpdate.timeout = *ro.timeout;
+  u.minSize = a.minInstances;
+  u.maxSize = a.maxInstances;
+  return u;
+}
+
+void Run::startConfigure(ActionRun& run) {
+  const Action& a = *run.action;
+  const auto r = world_.engine.updateConfiguration(a.environment, configurationUpdate(a));
+  if (!r.ok()) return refuse(run, r.error());
+  if (!a.instanceType.empty()) instanceTypes_[a.environment] = a.instanceType;
+  run.deployment = r.value();
+  run.finished = deploymentDone(r.value(), run.environment);
+}
+
+void Run::startClone(ActionRun& run) {
+  const Action& a = *run.action;
+  const auto r = world_.engine.cloneEnvironment(a.environment, a.name, a.cname);
+  if (!r.ok()) return refuse(run, r.error());
+  inherit(a.environment, a.name);
+  run.environment = a.name;
+  run.finished = readyAgain(run.environment);
+}
+
+void Run::startSwapCnames(ActionRun& run) {
+  const Action& a = *run.action;
+  const std::string x = a.environments.at(0);
+  const std::string y = a.environments.at(1);
+  const auto r = world_.engine.swapEnvironmentCNAMEs(x, y);
+  if (!r.ok()) return refuse(run, r.error());
+  run.finished = [this, x, y] {
+    for (const auto& n : {x, y}) {
+      const auto d = world_.engine.describe(n);
+      if (!d || d->Status != engine::EnvironmentStatus::kReady) return false;
+    }
+    return true;
+  };
+}
+
+void Run::startTerminate(ActionRun& run) {
+  const Action& a = *run.action;
+  const auto r = world_.engine.terminateEnvironment(a.environment);
+  if (!r.ok()) return refuse(run, r.error());
+  run.finished = [this, env = a.environment] {
+    const auto d = world_.engine.describe(env);
+    return d && d->Status == engine::EnvironmentStatus::kTerminated;
+  };
+}
+
+void Run::startAbort(ActionRun& run) {
+  const auto r = world_.engine.abortEnvironmentUpdate(run.action->environment);
+  if (!r.ok()) return refuse(run, r.error());
+  run.finished = readyAgain(run.environment);
+}
+
+void Run::startFault(ActionRun& run) {
+  armFault(world_, victims_, run.action->fault);
+  run.finished = [] { return true; };
 }
 
 void Run::inherit(const std::string& from, const std::string& to) {
@@ -610,78 +548,6 @@ std::function<bool()> Run::blueGreenDone(const std::string& blue, const std::str
   };
 }
 
-void Run::startFault(const Action& a) {
-  const FaultSpec& f = a.fault;
-  using K = FaultSpec::Kind;
-  const SimTime now = world_.scheduler.now();
-  sim::FaultArming arming;
-  arming.start = now;
-  if (f.duration) arming.end = now + *f.duration;
-  if (f.probability) arming.probability = *f.probability;
-  if (f.ratePerHour) arming.ratePerHour = *f.ratePerHour;
-  const bool triggered = f.kind == K::kInstanceCrash || f.kind == K::kAppUnhealthy ||
-                         f.kind == K::kHealthCheckFlap || f.kind == K::kAzOutage;
-  if (!f.ratePerHour && (triggered || !f.probability || f.duration)) arming.times = f.count;
-  if (f.kind != K::kAzOutage && triggered && !f.environment.empty() && !f.ratePerHour) {
-    // Victims among the named environment's instances, drawn from the run's seeded stream.
-    std::vector<std::string> ids = instancesOf(f.environment, /*runningOnly=*/true);
-    for (int i = 0; i < f.count && !ids.empty(); ++i) {
-      if (f.probability && victims_.uniform01() >= *f.probability) continue;
-      const auto pick = static_cast<std::size_t>(
-          victims_.uniformInt(0, static_cast<std::int64_t>(ids.size()) - 1));
-      const std::string victim = ids[pick];
-      ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(pick));
-      world_.trace.record(now, "fault.fired", victim,
-                          {{"kind", std::string_view(toString(f.kind))}});
-      const auto& ec2opts = world_.cloud.ec2().options();
-      if (f.kind == K::kInstanceCrash) world_.cloud.ec2().crashInstance(victim);
-      if (f.kind == K::kAppUnhealthy) {
-        world_.cloud.ec2().makeAppUnhealthy(victim,
-                                            f.duration.value_or(ec2opts.appUnhealthyDuration));
-      }
-      if (f.kind == K::kHealthCheckFlap) {
-        world_.cloud.ec2().flapHealthChecks(victim, f.duration.value_or(ec2opts.flapDuration));
-      }
-    }
-    return;
-  }
-  std::vector<std::string> points;
-  switch (f.kind) {
-    case K::kInstanceCrash:
-      points = {"ec2.instance.crash"};
-      break;
-    case K::kAppUnhealthy:
-      points = {"ec2.app.unhealthy"};
-      break;
-    case K::kHealthCheckFlap:
-      points = {"ec2.app.health_check_flap"};
-      break;
-    case K::kAzOutage:
-      points = {"ec2.zone." + pointName(f.zone) + ".outage"};
-      arming.end.reset();  // the outage's length is the emulator's zoneOutageDuration
-      break;
-    case K::kLaunchFailure:
-      points = {f.error == "InstanceLimitExceeded" ? "ec2.run_instances.instance_limit_exceeded"
-                                                   : "ec2.run_instances.insufficient_capacity"};
-      break;
-    case K::kSlowBoot:
-      points = {"ec2.instance.slow_boot"};
-      break;
-    case K::kDeployCommandFailure:
-      points = {"ec2.deploy_command.failure"};
-      break;
-    case K::kApiThrottling:
-      if (f.service.empty()) {
-        points = {"ec2.api.throttling",         "ssm.api.throttling",     "elb.api.throttling",
-                  "autoscaling.api.throttling", "route53.api.throttling", "s3.api.throttling"};
-      } else {
-        points = {f.service + ".api.throttling"};
-      }
-      break;
-  }
-  for (const auto& p : points) world_.faults.arm(p, arming);
-}
-
 void Run::check() {
   for (std::size_t i = 0; i < actions_.size(); ++i) {
     ActionRun& run = actions_[i];
@@ -714,21 +580,6 @@ bool Run::settled() const {
     }
   }
   return true;
-}
-
-std::vector<std::string> Run::instancesOf(const std::string& environment, bool runningOnly) const {
-  std::vector<std::string> ids;
-  for (const auto& id : world_.cloud.ec2().liveInstanceIds()) {
-    const auto inst = world_.cloud.ec2().instance(id);
-    if (!inst || !alive(*inst)) continue;
-    if (runningOnly && inst->State != ports::InstanceStateName::kRunning) continue;
-    for (const auto& tag : inst->Tags) {
-      if (tag.Key == "elasticbeanstalk:environment-name" && tag.Value == environment) {
-        ids.push_back(id);
-      }
-    }
-  }
-  return ids;
 }
 
 Snapshot Run::snapshot(const std::string& environment) const {
@@ -812,8 +663,15 @@ void Run::sample() {
   if (now < t0_) return;
   integrate(lastSample_, now);
   lastSample_ = now;
+  addDeploymentMetrics();
+  sampleEnvironments(now);
+  updateActionMetrics(now);
+  updateDeploymentMetrics(now);
+}
+
+// Deployments that started since the last sample get their metrics.
+void Run::addDeploymentMetrics() {
   const auto& records = world_.engine.deployments();
-  // Deployments that started since the last sample get their metrics.
   for (std::size_t i = 0; i < records.size(); ++i) {
     if (records[i].startedAt < t0_ || metrics_.count(i) != 0) continue;
     DeploymentMetrics m;
@@ -824,6 +682,11 @@ void Run::sample() {
     m.failedAtStart = world_.cloud.traffic().totals().failed;
     metrics_.emplace(i, m);
   }
+}
+
+// Each environment's snapshot; the capacity series gets an entry for each one that changed
+// (every one when the request rates changed).
+void Run::sampleEnvironments(SimTime now) {
   const double served = world_.cloud.traffic().rates().served;
   const double failed = world_.cloud.traffic().rates().failed;
   const bool ratesChanged = served != lastServedRps_ || failed != lastFailedRps_;
@@ -847,6 +710,10 @@ void Run::sample() {
     }
     last_[name] = std::move(snap);
   }
+}
+
+// Capacity across every environment while each action runs.
+void Run::updateActionMetrics(SimTime now) {
   const auto [inServiceAll, runningAll] = totals();
   for (auto& run : actions_) {
     DeploymentMetrics& m = run.all;
@@ -864,6 +731,11 @@ void Run::sample() {
       m.failedAtEnd = world_.cloud.traffic().totals().failed;
     }
   }
+}
+
+// The deployed environment's capacity while each deployment runs.
+void Run::updateDeploymentMetrics(SimTime now) {
+  const auto& records = world_.engine.deployments();
   for (auto& [index, m] : metrics_) {
     if (m.finalized) continue;
     const auto& rec = records[index];
@@ -938,8 +810,18 @@ json Run::report(SimTime end) {
   r["events_processed"] = world_.scheduler.eventsProcessed();
   r["simulated_s"] = t(end);
   r["setup_s"] = seconds(t0_ - SimTime::zero());  // creating the environments, before t = 0
+  r["requests"] = requestsJson();
+  r["deployments"] = deploymentsJson();
+  r["environments"] = environmentsJson();
+  r["events"] = eventsJson();
+  r["actions"] = actionsJson();
+  r["capacity_series"] = series_;
+  return r;
+}
+
+json Run::requestsJson() const {
   const auto totals = world_.cloud.traffic().totals();
-  r["requests"] = {
+  return {
       {"total", totals.requests},
       {"served", totals.served},
       {"failed", totals.failed},
@@ -947,18 +829,25 @@ json Run::report(SimTime end) {
       {"failed_502", totals.failedBadGateway},
       {"failed_5xx", totals.failedAppError},
       {"availability_pct", totals.requests > 0 ? 100.0 * totals.served / totals.requests : 100.0}};
+}
+
+// The deployments of the timeline (set-up's launches are not deployments of the scenario).
+json Run::deploymentsJson() {
   json deployments = json::array();
   for (std::size_t i = 0; i < world_.engine.deployments().size(); ++i) {
     if (world_.engine.deployments()[i].startedAt < t0_) continue;
     deployments.push_back(deploymentJson(i));
   }
-  r["deployments"] = std::move(deployments);
+  return deployments;
+}
+
+json Run::environmentsJson() const {
   json envs = json::array();
   for (const auto& name : environments_) {
     const auto d = world_.engine.describe(name);
     if (!d) continue;
     std::map<std::string, int> versions;
-    const auto ids = instancesOf(name, /*runningOnly=*/false);
+    const auto ids = environmentInstances(world_.cloud.ec2(), name, /*runningOnly=*/false);
     const int running = static_cast<int>(ids.size());
     for (const auto& id : ids) ++versions[world_.cloud.ec2().appState(id).version];
     json env = {{"name", name},
@@ -972,7 +861,10 @@ json Run::report(SimTime end) {
     if (!d->HealthStatus.empty()) env["health_status"] = d->HealthStatus;
     envs.push_back(std::move(env));
   }
-  r["environments"] = std::move(envs);
+  return envs;
+}
+
+json Run::eventsJson() const {
   json events = json::array();
   for (const auto& e : world_.engine.events().events()) {
     if (e.time < t0_) continue;
@@ -981,68 +873,87 @@ json Run::report(SimTime end) {
                       {"severity", engine::toString(e.severity)},
                       {"message", e.message}});
   }
-  r["events"] = std::move(events);
+  return events;
+}
+
+json Run::actionsJson() const {
   json actions = json::array();
-  for (const auto& run : actions_) {
-    json a = {{"path", run.action->path},
-              {"kind", toString(run.action->kind)},
-              {"started_at_s", run.startedAt ? json(t(*run.startedAt)) : json(nullptr)},
-              {"finished_at_s", run.finishedAt ? json(t(*run.finishedAt)) : json(nullptr)}};
-    if (!run.action->id.empty()) a["id"] = run.action->id;
-    if (!run.error.empty()) a["error"] = run.error;
-    if (run.startedAt && run.action->kind != Action::Kind::kFault) {
-      const DeploymentMetrics& m = run.all;
-      const double failedEnd =
-          m.failedAtEnd >= 0 ? m.failedAtEnd : world_.cloud.traffic().totals().failed;
-      a["duration_s"] =
-          run.finishedAt ? json(seconds(*run.finishedAt - *run.startedAt)) : json(nullptr);
-      a["nominal_instances"] = m.nominal;
-      a["min_in_service"] = std::max(0, m.minInService);
-      a["min_capacity_pct"] =
-          m.nominal > 0 ? 100.0 * std::max(0, m.minInService) / m.nominal : 100.0;
-      a["capacity_loss_instance_s"] = m.lossInstanceS;
-      a["peak_instances"] = m.peak;
-      a["extra_instance_s"] = m.extraInstanceS;
-      a["failed_requests"] = failedEnd - m.failedAtStart;
-    }
-    actions.push_back(std::move(a));
-  }
-  r["actions"] = std::move(actions);
-  r["capacity_series"] = series_;
-  return r;
+  for (const auto& run : actions_) actions.push_back(actionJson(run));
+  return actions;
+}
+
+json Run::actionJson(const ActionRun& run) const {
+  json a = {{"path", run.action->path},
+            {"kind", toString(run.action->kind)},
+            {"started_at_s", run.startedAt ? json(t(*run.startedAt)) : json(nullptr)},
+            {"finished_at_s", run.finishedAt ? json(t(*run.finishedAt)) : json(nullptr)}};
+  if (!run.action->id.empty()) a["id"] = run.action->id;
+  if (!run.error.empty()) a["error"] = run.error;
+  if (!run.startedAt || run.action->kind == Action::Kind::kFault) return a;
+  const DeploymentMetrics& m = run.all;
+  const double failedEnd =
+      m.failedAtEnd >= 0 ? m.failedAtEnd : world_.cloud.traffic().totals().failed;
+  a["duration_s"] =
+      run.finishedAt ? json(seconds(*run.finishedAt - *run.startedAt)) : json(nullptr);
+  a["nominal_instances"] = m.nominal;
+  a["min_in_service"] = std::max(0, m.minInService);
+  a["min_capacity_pct"] = m.nominal > 0 ? 100.0 * std::max(0, m.minInService) / m.nominal : 100.0;
+  a["capacity_loss_instance_s"] = m.lossInstanceS;
+  a["peak_instances"] = m.peak;
+  a["extra_instance_s"] = m.extraInstanceS;
+  a["failed_requests"] = failedEnd - m.failedAtStart;
+  return a;
 }
 
 RunResult Run::execute() {
-  // The capacity index follows every change from the start (set-up included), before the
-  // samplers below, which read it.
+  followCapacity();
+  setUp();
+  startTimeline();
+  startClients();
+  lastSample_ = t0_;
+  sample();
+  sampleOnChanges();
+  const SimTime end = runUntilDone();
+  sample();
+  world_.trace.record(end, "scenario.end", s_.name, {});
+  return result(end);
+}
+
+// The capacity index follows every change from the start (set-up included), before the
+// samplers (sampleOnChanges), which read it.
+void Run::followCapacity() {
   world_.cloud.ec2().onAppChange([this](const std::string& id) { capacity_.appChanged(id); });
   world_.cloud.elb().onTargetChange(
       [this](const std::string& tg, const std::string& id, ports::TargetHealthState,
              ports::TargetHealthState after) { capacity_.targetChanged(tg, id, after); });
-  setUp();
-  startTimeline();
-  if (s_.traffic) {
-    const auto& tr = *s_.traffic;
-    std::vector<emu::traffic::RatePoint> profile;
-    for (const auto& p : tr.profile) profile.push_back({t0_ + p.at, p.rps});
-    emu::dns::DnsClientModel::Options dns;
-    dns.ttl = tr.ttl;
-    dns.staleFraction = tr.staleFraction;
-    dns.staleFor = tr.staleFor;
-    world_.cloud.addClients(tr.target + "." + world_.ctx.region.cnameDomain(), std::move(profile),
-                            dns);
-  }
-  lastSample_ = t0_;
-  sample();
-  // Every change asks for a sample at the same instant, after every listener has seen it (so
-  // the capacity index is current); several changes at one instant make one sample.
+}
+
+// The clients of "traffic", from t = 0.
+void Run::startClients() {
+  if (!s_.traffic) return;
+  const auto& tr = *s_.traffic;
+  std::vector<emu::traffic::RatePoint> profile;
+  for (const auto& p : tr.profile) profile.push_back({t0_ + p.at, p.rps});
+  emu::dns::DnsClientModel::Options dns;
+  dns.ttl = tr.ttl;
+  dns.staleFraction = tr.staleFraction;
+  dns.staleFor = tr.staleFor;
+  world_.cloud.addClients(tr.target + "." + world_.ctx.region.cnameDomain(), std::move(profile),
+                          dns);
+}
+
+// Every change asks for a sample at the same instant, after every listener has seen it (so
+// the capacity index is current); several changes at one instant make one sample.
+void Run::sampleOnChanges() {
   world_.cloud.traffic().onRecompute([this] { requestSample(); });
   world_.cloud.ec2().onAppChange([this](const std::string&) { requestSample(); });
   world_.engine.onChange([this](const engine::EnvironmentDescription&) { requestSample(); });
+}
 
+// Until "duration", or until settled for kSettleTime in a row (so the clean-up that follows
+// an operation, instances the group terminates, drains, has happened), at most kRunCap.
+SimTime Run::runUntilDone() {
   const SimTime cap = t0_ + (s_.duration ? *s_.duration : kRunCap);
-  // Settled for kSettleTime in a row: the clean-up that follows an operation (instances the
-  // group terminates, drains) has happened by the end of the run.
   std::optional<SimTime> settledSince;
   while (world_.scheduler.now() < cap) {
     const SimTime next = std::min(cap, world_.scheduler.now() + kCheckInterval);
@@ -1057,10 +968,11 @@ RunResult Run::execute() {
       break;
     }
   }
-  const SimTime end = world_.scheduler.now();
-  sample();
-  world_.trace.record(end, "scenario.end", s_.name, {});
+  return world_.scheduler.now();
+}
 
+// The report, the expectations evaluated against it, and the fingerprint.
+RunResult Run::result(SimTime end) {
   RunResult result;
   result.seed = seed_;
   result.report = report(end);

@@ -1,8 +1,8 @@
 #include "sim/fault_registry.h"
 
-#include <algorithm>
 #include <stdexcept>
 
+#include "sim/did_you_mean.h"
 #include "sim/trace.h"
 
 namespace ebsim::sim {
@@ -44,10 +44,8 @@ FaultPoint* FaultRegistry::find(std::string_view name) {
 void FaultRegistry::arm(std::string_view name, FaultArming arming) {
   FaultPoint* point = find(name);
   if (point == nullptr) {
-    std::string message = "unknown fault point '" + std::string(name) + "'";
-    const std::string hint = closestMatch(name, names());
-    if (!hint.empty()) message += "; did you mean '" + hint + "'?";
-    throw std::invalid_argument(message);
+    throw std::invalid_argument("unknown fault point '" + std::string(name) + "'" +
+                                didYouMean(name, names()));
   }
   point->arm(std::move(arming));
 }
@@ -57,38 +55,6 @@ std::vector<std::string> FaultRegistry::names() const {
   out.reserve(points_.size());
   for (const auto& entry : points_) out.push_back(entry.first);
   return out;
-}
-
-namespace {
-std::size_t editDistance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-}  // namespace
-
-std::string closestMatch(std::string_view name, const std::vector<std::string>& candidates) {
-  std::string best;
-  std::size_t bestDistance = SIZE_MAX;
-  for (const std::string& c : candidates) {
-    const std::size_t d = editDistance(name, c);
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = c;
-    }
-  }
-  // Close enough to be a typo: at most a third of the longer name, and at least one edit away.
-  const std::size_t limit = std::max<std::size_t>(2, std::max(name.size(), best.size()) / 3);
-  return bestDistance <= limit ? best : std::string();
 }
 
 }  // namespace ebsim::sim

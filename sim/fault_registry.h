@@ -37,7 +37,7 @@ class FaultRegistry {
   FaultPoint* find(std::string_view name);
 
   // Arms the named point. Throws std::invalid_argument for an unknown name (naming the closest
-  // known one) or an arming the point rejects.
+  // known one, by sim/did_you_mean.h's rule) or an arming the point rejects.
   void arm(std::string_view name, FaultArming arming);
 
   std::vector<std::string> names() const;  // sorted
@@ -51,9 +51,5 @@ class FaultRegistry {
   Rng root_;
   std::map<std::string, std::unique_ptr<FaultPoint>, std::less<>> points_;
 };
-
-// The candidate closest to `name` by edit distance, or "" when none is reasonably close.
-// Used for "did you mean" hints here and in the scenario parser.
-std::string closestMatch(std::string_view name, const std::vector<std::string>& candidates);
 
 }  // namespace ebsim::sim

@@ -20,17 +20,17 @@ namespace ebsim::sim {
 namespace detail {
 [[noreturn]] void throwTimeOverflow(const char* what);
 
-inline std::int64_t checkedAdd(std::int64_t a, std::int64_t b, const char* what) {
+constexpr std::int64_t checkedAdd(std::int64_t a, std::int64_t b, const char* what) {
   std::int64_t r;
   if (__builtin_add_overflow(a, b, &r)) throwTimeOverflow(what);
   return r;
 }
-inline std::int64_t checkedSub(std::int64_t a, std::int64_t b, const char* what) {
+constexpr std::int64_t checkedSub(std::int64_t a, std::int64_t b, const char* what) {
   std::int64_t r;
   if (__builtin_sub_overflow(a, b, &r)) throwTimeOverflow(what);
   return r;
 }
-inline std::int64_t checkedMul(std::int64_t a, std::int64_t b, const char* what) {
+constexpr std::int64_t checkedMul(std::int64_t a, std::int64_t b, const char* what) {
   std::int64_t r;
   if (__builtin_mul_overflow(a, b, &r)) throwTimeOverflow(what);
   return r;
@@ -41,18 +41,22 @@ class Duration {
  public:
   constexpr Duration() = default;
 
+  // Constant expressions, so constants are written in their unit (Duration::seconds(10)); one
+  // that overflows does not compile.
   static constexpr Duration nanos(std::int64_t n) { return Duration(n); }
-  static Duration micros(std::int64_t n) { return Duration(detail::checkedMul(n, 1'000, "us")); }
-  static Duration millis(std::int64_t n) {
+  static constexpr Duration micros(std::int64_t n) {
+    return Duration(detail::checkedMul(n, 1'000, "us"));
+  }
+  static constexpr Duration millis(std::int64_t n) {
     return Duration(detail::checkedMul(n, 1'000'000, "ms"));
   }
-  static Duration seconds(std::int64_t n) {
+  static constexpr Duration seconds(std::int64_t n) {
     return Duration(detail::checkedMul(n, 1'000'000'000, "s"));
   }
-  static Duration minutes(std::int64_t n) {
+  static constexpr Duration minutes(std::int64_t n) {
     return Duration(detail::checkedMul(n, 60'000'000'000, "min"));
   }
-  static Duration hours(std::int64_t n) {
+  static constexpr Duration hours(std::int64_t n) {
     return Duration(detail::checkedMul(n, 3'600'000'000'000, "h"));
   }
   // Seconds given as a double (a JSON number): the shortest decimal form of the double, read

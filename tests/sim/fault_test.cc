@@ -176,15 +176,6 @@ TEST_CASE("fault registry errors are clear", "[faults]") {
         std::vector<std::string>{"ec2.instance.crash", "ec2.run_instances.insufficient_capacity"});
 }
 
-TEST_CASE("closestMatch suggests typos, not strangers", "[faults]") {
-  const std::vector<std::string> names{"instance_crash", "az_outage", "launch_failure"};
-  CHECK(ebsim::sim::closestMatch("instance_crsh", names) == "instance_crash");
-  CHECK(ebsim::sim::closestMatch("az_outage", names) == "az_outage");
-  CHECK(ebsim::sim::closestMatch("launch_failures", names) == "launch_failure");
-  CHECK(ebsim::sim::closestMatch("zzz", names).empty());
-  CHECK(ebsim::sim::closestMatch("x", {}).empty());
-}
-
 TEST_CASE("a handler that throws does not stop a Poisson arming", "[faults]") {
   World w(4);
   int calls = 0;

@@ -129,6 +129,16 @@ TEST_CASE("time arithmetic is checked, never wraps", "[time]") {
         SimTime::zero() + Duration::seconds(1));
 }
 
+TEST_CASE("unit constructors are constant expressions", "[time]") {
+  // So constants read Duration::seconds(10), not Duration::nanos(10'000'000'000).
+  constexpr Duration kTen = Duration::seconds(10);
+  static_assert(kTen == Duration::nanos(10'000'000'000));
+  static_assert(Duration::minutes(5) == Duration::seconds(300));
+  static_assert(Duration::hours(2) == Duration::minutes(120));
+  static_assert(Duration::millis(1'500) == Duration::micros(1'500'000));
+  CHECK(kTen.count() == 10'000'000'000);
+}
+
 TEST_CASE("seconds given as JSON numbers convert by rounding", "[time]") {
   CHECK(Duration::fromSecondsF(1.5) == Duration::millis(1'500));
   CHECK(Duration::fromSecondsF(0.1) == Duration::millis(100));
