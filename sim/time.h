@@ -30,7 +30,7 @@ inline std::int64_t checkedSub(std::int64_t a, std::int64_t b, const char* what)
   if (__builtin_sub_overflow(a, b, &r)) throwTimeOverflow(what);
   return r;
 }
-inline std::int64_t checkedMul(std::int64_t a, std::int64_t b, const char* what) {
+constexpr std::int64_t checkedMul(std::int64_t a, std::int64_t b, const char* what) {
   std::int64_t r;
   if (__builtin_mul_overflow(a, b, &r)) throwTimeOverflow(what);
   return r;
@@ -46,13 +46,13 @@ class Duration {
   static Duration millis(std::int64_t n) {
     return Duration(detail::checkedMul(n, 1'000'000, "ms"));
   }
-  static Duration seconds(std::int64_t n) {
+  static constexpr Duration seconds(std::int64_t n) {
     return Duration(detail::checkedMul(n, 1'000'000'000, "s"));
   }
-  static Duration minutes(std::int64_t n) {
+  static constexpr Duration minutes(std::int64_t n) {
     return Duration(detail::checkedMul(n, 60'000'000'000, "min"));
   }
-  static Duration hours(std::int64_t n) {
+  static constexpr Duration hours(std::int64_t n) {
     return Duration(detail::checkedMul(n, 3'600'000'000'000, "h"));
   }
   // Seconds given as a double (a JSON number): the shortest decimal form of the double, read
