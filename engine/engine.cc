@@ -251,7 +251,15 @@ void Engine::drainAndTerminate(const Env& env, std::vector<std::string> ids) {
       [this, tg = env.targetGroupArn, ids](auto cb) {
         ports_.elb.deregisterTargets({tg, ids}, cb);
       },
-      [](ports::Outcome<ports::Empty>) {});
+      [this, name = env.desc.EnvironmentName, tg = env.targetGroupArn,
+       count = ids.size()](ports::Outcome<ports::Empty> o) {
+        Env* e = find(name);
+        const std::string what = "deregister " + std::to_string(count) +
+                                 (count == 1 ? " instance" : " instances") +
+                                 " from the target group " + tg + " before terminating them";
+        const auto warning = cleanUpWarning(o, what, ports::errors::kTargetGroupNotFound);
+        if (e != nullptr && warning) emit(*e, Severity::kWarn, *warning);
+      });
   after(env.config.deregistrationDelay,
         [this, ids = std::move(ids)]() mutable { terminate(std::move(ids)); });
 }
@@ -565,9 +573,15 @@ Engine::Env* Engine::stillLaunching(const std::string& name, int launch,
 void Engine::allocateAddress(const std::string& name) {
   const int launch = find(name)->launches;
   // The undo, when a forced terminate (or another rebuild) came first.
-  auto release = [this](const std::string& alloc) {
+  auto release = [this, name](const std::string& alloc) {
     aws<ports::Empty>([this, alloc](auto cb) { ports_.ec2.releaseAddress({alloc}, cb); },
-                      [](ports::Outcome<ports::Empty>) {});
+                      [this, name, alloc](ports::Outcome<ports::Empty> o) {
+                        Env* env = find(name);
+                        const auto warning =
+                            cleanUpWarning(o, "release the Elastic IP " + alloc,
+                                           ports::errors::kInvalidAllocationIdNotFound);
+                        if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
+                      });
   };
   aws<ports::AllocateAddressResult>(
       [this](auto cb) { ports_.ec2.allocateAddress({}, cb); },
@@ -592,9 +606,14 @@ void Engine::createLoadBalancer(const std::string& name) {
   req.Type = e->config.loadBalancerType;
   req.AvailabilityZones = e->config.availabilityZones;
   // The undo, when a forced terminate (or another rebuild) came first.
-  auto remove = [this](const std::string& lb) {
+  auto remove = [this, name](const std::string& lb) {
     aws<ports::Empty>([this, lb](auto cb) { ports_.elb.deleteLoadBalancer({lb}, cb); },
-                      [](ports::Outcome<ports::Empty>) {});
+                      [this, name, lb](ports::Outcome<ports::Empty> o) {
+                        Env* env = find(name);
+                        const auto warning = cleanUpWarning(o, "delete the load balancer " + lb,
+                                                            ports::errors::kLoadBalancerNotFound);
+                        if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
+                      });
   };
   aws<ports::LoadBalancer>(
       [this, req](auto cb) { ports_.elb.createLoadBalancer(req, cb); },
@@ -621,9 +640,14 @@ void Engine::createTargetGroup(const std::string& name) {
   req.HealthCheck = e->config.healthCheck;
   req.DeregistrationDelay = e->config.deregistrationDelay;
   // The undo, when a forced terminate (or another rebuild) came first.
-  auto remove = [this](const std::string& tg) {
+  auto remove = [this, name](const std::string& tg) {
     aws<ports::Empty>([this, tg](auto cb) { ports_.elb.deleteTargetGroup({tg}, cb); },
-                      [](ports::Outcome<ports::Empty>) {});
+                      [this, name, tg](ports::Outcome<ports::Empty> o) {
+                        Env* env = find(name);
+                        const auto warning = cleanUpWarning(o, "delete the target group " + tg,
+                                                            ports::errors::kTargetGroupNotFound);
+                        if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
+                      });
   };
   aws<ports::TargetGroup>(
       [this, req](auto cb) { ports_.elb.createTargetGroup(req, cb); },
@@ -668,12 +692,17 @@ void Engine::createGroup(const std::string& name) {
   req.DefaultCooldown = e->config.cooldown;
   const std::string groupName = req.AutoScalingGroupName;
   // The undo, when a forced terminate (or another rebuild) came first.
-  auto remove = [this, groupName] {
+  auto remove = [this, name, groupName] {
     aws<ports::Empty>(
         [this, groupName](auto cb) {
           ports_.autoscaling.deleteAutoScalingGroup({groupName, true}, cb);
         },
-        [](ports::Outcome<ports::Empty>) {});
+        [this, name, groupName](ports::Outcome<ports::Empty> o) {
+          Env* env = find(name);
+          const auto warning = cleanUpWarning(o, "delete the Auto Scaling group " + groupName,
+                                              ports::errors::kValidationError);
+          if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
+        });
   };
   aws<ports::Empty>(
       [this, req](auto cb) { ports_.autoscaling.createAutoScalingGroup(req, cb); },
@@ -774,12 +803,17 @@ void Engine::pointCname(const std::string& name, int launch) {
   const ports::ChangeResourceRecordSetsRequest req = cnameChange(*e, ports::ChangeAction::kUpsert);
   // The undo, when a forced terminate (or another rebuild) came first: the record went up
   // after the terminate took it down, so it comes down again.
-  auto withdraw = [this, req] {
+  auto withdraw = [this, name, req, cname = e->desc.CNAME] {
     ports::ChangeResourceRecordSetsRequest undo = req;
     for (auto& c : undo.Changes) c.Action = ports::ChangeAction::kDelete;
     aws<ports::ChangeInfo>(
         [this, undo](auto cb) { ports_.route53.changeResourceRecordSets(undo, cb); },
-        [](ports::Outcome<ports::ChangeInfo>) {});
+        [this, name, cname](ports::Outcome<ports::ChangeInfo> o) {
+          Env* env = find(name);
+          const auto warning = cleanUpWarning(o, "delete the CNAME record " + cname,
+                                              ports::errors::kInvalidChangeBatch);
+          if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
+        });
   };
   aws<ports::ChangeInfo>(
       [this, req](auto cb) { ports_.route53.changeResourceRecordSets(req, cb); },

@@ -115,7 +115,12 @@ ports::Outcome<ports::Empty> Engine::terminateEnvironment(const std::string& nam
             [this, group = stopped.tempGroup](auto cb) {
               ports_.autoscaling.deleteAutoScalingGroup({group, true}, cb);
             },
-            [](ports::Outcome<ports::Empty>) {});
+            [this, name, group = stopped.tempGroup](ports::Outcome<ports::Empty> o) {
+              Env* env = find(name);
+              const auto warning = cleanUpWarning(o, "delete the Auto Scaling group " + group,
+                                                  ports::errors::kValidationError);
+              if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
+            });
       }
     }
     e->deployment.reset();
@@ -140,7 +145,13 @@ void Engine::tearDown(const std::string& name, std::function<void()> done) {
   // 1. The CNAME stops pointing at us (only if it still does: it may have been swapped).
   const ports::ChangeResourceRecordSetsRequest dns = cnameChange(*e, ports::ChangeAction::kDelete);
   aws<ports::ChangeInfo>([this, dns](auto cb) { ports_.route53.changeResourceRecordSets(dns, cb); },
-                         [](ports::Outcome<ports::ChangeInfo>) {});
+                         [this, name, cname = e->desc.CNAME](ports::Outcome<ports::ChangeInfo> o) {
+                           Env* env = find(name);
+                           const auto warning =
+                               cleanUpWarning(o, "delete the CNAME record " + cname,
+                                              ports::errors::kInvalidChangeBatch);
+                           if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
+                         });
   // 3. Once the group's instances are gone (or after 15 minutes), the front end.
   auto releaseWhenTerminated = [this, name, done = std::move(done)](std::vector<std::string> ids) {
     Env* env = find(name);
@@ -163,7 +174,14 @@ void Engine::tearDown(const std::string& name, std::function<void()> done) {
         [this, group = env->groupName](auto cb) {
           ports_.autoscaling.deleteAutoScalingGroup({group, true}, cb);
         },
-        [releaseWhenTerminated, ids](ports::Outcome<ports::Empty>) { releaseWhenTerminated(ids); });
+        [this, name, group = env->groupName, releaseWhenTerminated,
+         ids](ports::Outcome<ports::Empty> deleted) {
+          Env* en = find(name);
+          const auto warning = cleanUpWarning(deleted, "delete the Auto Scaling group " + group,
+                                              ports::errors::kValidationError);
+          if (en != nullptr && warning) emit(*en, Severity::kWarn, *warning);
+          releaseWhenTerminated(ids);
+        });
   });
 }
 
@@ -174,18 +192,34 @@ void Engine::releaseFrontEnd(const std::string& name, std::function<void()> done
     // 3. A SingleInstance environment has no load balancer: its Elastic IP is released.
     aws<ports::Empty>(
         [this, alloc = e->addressAllocation](auto cb) { ports_.ec2.releaseAddress({alloc}, cb); },
-        [done](ports::Outcome<ports::Empty>) { done(); });
+        [this, name, alloc = e->addressAllocation, done](ports::Outcome<ports::Empty> o) {
+          Env* env = find(name);
+          const auto warning = cleanUpWarning(o, "release the Elastic IP " + alloc,
+                                              ports::errors::kInvalidAllocationIdNotFound);
+          if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
+          done();
+        });
     return;
   }
   // 3. The load balancer (with its listener), then the target group it no longer uses.
   aws<ports::Empty>(
       [this, lb = e->loadBalancerArn](auto cb) { ports_.elb.deleteLoadBalancer({lb}, cb); },
-      [this, name, done](ports::Outcome<ports::Empty>) {
+      [this, name, lb = e->loadBalancerArn, done](ports::Outcome<ports::Empty> o) {
         Env* env = find(name);
         if (env == nullptr) return;
+        if (const auto warning = cleanUpWarning(o, "delete the load balancer " + lb,
+                                                ports::errors::kLoadBalancerNotFound)) {
+          emit(*env, Severity::kWarn, *warning);
+        }
         aws<ports::Empty>(
             [this, tg = env->targetGroupArn](auto cb) { ports_.elb.deleteTargetGroup({tg}, cb); },
-            [done](ports::Outcome<ports::Empty>) { done(); });
+            [this, name, tg = env->targetGroupArn, done](ports::Outcome<ports::Empty> deleted) {
+              Env* en = find(name);
+              const auto warning = cleanUpWarning(deleted, "delete the target group " + tg,
+                                                  ports::errors::kTargetGroupNotFound);
+              if (en != nullptr && warning) emit(*en, Severity::kWarn, *warning);
+              done();
+            });
       });
 }
 

@@ -129,6 +129,12 @@ TEST_CASE("time arithmetic is checked, never wraps", "[time]") {
         SimTime::zero() + Duration::seconds(1));
 }
 
+// Whole seconds, minutes and hours are constants (engine poll intervals and thresholds); an
+// overflow still throws at run time (above) and does not compile in a constant expression.
+static_assert(Duration::seconds(10) == Duration::nanos(10'000'000'000));
+static_assert(Duration::minutes(2) == Duration::seconds(120));
+static_assert(Duration::hours(1) == Duration::minutes(60));
+
 TEST_CASE("seconds given as JSON numbers convert by rounding", "[time]") {
   CHECK(Duration::fromSecondsF(1.5) == Duration::millis(1'500));
   CHECK(Duration::fromSecondsF(0.1) == Duration::millis(100));
