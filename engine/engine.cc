@@ -94,6 +94,14 @@ std::optional<ports::AwsError> singleInstanceProblem(const EnvironmentConfig& c,
   return std::nullopt;
 }
 
+// The capacity rule, and a SingleInstance environment's (singleInstanceProblem).
+std::optional<ports::AwsError> newEnvironmentProblem(const EnvironmentConfig& c, bool haveAgent) {
+  const int desired = c.desiredCapacity.value_or(c.minSize);
+  if (auto problem = options::capacityProblem(c.minSize, c.maxSize, desired)) return problem;
+  if (c.type == EnvironmentType::kSingleInstance) return singleInstanceProblem(c, haveAgent);
+  return std::nullopt;
+}
+
 }  // namespace
 
 Engine::Engine(EnginePorts ports) : ports_(std::move(ports)) {
@@ -236,7 +244,15 @@ void Engine::drainAndTerminate(const Env& env, std::vector<std::string> ids) {
       [this, tg = env.targetGroupArn, ids](auto cb) {
         ports_.elb.deregisterTargets({tg, ids}, cb);
       },
-      [](ports::Outcome<ports::Empty>) {});
+      [this, name = env.desc.EnvironmentName, tg = env.targetGroupArn,
+       count = ids.size()](ports::Outcome<ports::Empty> o) {
+        Env* e = find(name);
+        const std::string what = "deregister " + std::to_string(count) +
+                                 (count == 1 ? " instance" : " instances") +
+                                 " from the target group " + tg + " before terminating them";
+        const auto warning = cleanUpWarning(o, what, ports::errors::kTargetGroupNotFound);
+        if (e != nullptr && warning) emit(*e, Severity::kWarn, *warning);
+      });
   after(env.config.deregistrationDelay,
         [this, ids = std::move(ids)]() mutable { terminate(std::move(ids)); });
 }
@@ -480,13 +496,10 @@ ports::Outcome<EnvironmentDescription> Engine::createEnvironment(CreateEnvironme
   }
   const std::string bundleKey =
       r.VersionLabel.empty() ? "" : app->second->versions.at(r.VersionLabel);
-  const EnvironmentConfig& c = r.Config;
-  const int desired = c.desiredCapacity.value_or(c.minSize);
-  if (auto problem = options::capacityProblem(c.minSize, c.maxSize, desired)) return *problem;
-  if (c.type == EnvironmentType::kSingleInstance) {
-    if (const auto problem = singleInstanceProblem(c, ports_.healthAgent != nullptr)) {
-      return *problem;
-    }
+  if (const auto problem = newEnvironmentProblem(r.Config, ports_.healthAgent != nullptr)) {
+    return *problem;
+  }
+  if (r.Config.type == EnvironmentType::kSingleInstance) {
     // eb-reference 6: one instance with an Elastic IP, no load balancer, no scaling.
     r.Config.minSize = r.Config.maxSize = 1;
     r.Config.desiredCapacity = 1;
@@ -552,14 +565,22 @@ Engine::Env* Engine::stillLaunching(const std::string& name, int launch,
 
 void Engine::allocateAddress(const std::string& name) {
   const int launch = find(name)->launches;
+  // The undo, when a forced terminate (or another rebuild) came first.
+  auto release = [this, name](const std::string& alloc) {
+    aws<ports::Empty>([this, alloc](auto cb) { ports_.ec2.releaseAddress({alloc}, cb); },
+                      [this, name, alloc](ports::Outcome<ports::Empty> o) {
+                        Env* env = find(name);
+                        const auto warning =
+                            cleanUpWarning(o, "release the Elastic IP " + alloc,
+                                           ports::errors::kInvalidAllocationIdNotFound);
+                        if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
+                      });
+  };
   aws<ports::AllocateAddressResult>(
       [this](auto cb) { ports_.ec2.allocateAddress({}, cb); },
-      [this, name, launch](ports::Outcome<ports::AllocateAddressResult> o) {
+      [this, name, launch, release](ports::Outcome<ports::AllocateAddressResult> o) {
         Env* env = stillLaunching(name, launch, [&] {
-          if (!o.ok()) return;
-          aws<ports::Empty>([this, alloc = o.value().AllocationId](
-                                auto cb) { ports_.ec2.releaseAddress({alloc}, cb); },
-                            [](ports::Outcome<ports::Empty>) {});
+          if (o.ok()) release(o.value().AllocationId);
         });
         if (env == nullptr) return;
         if (!o.ok()) return launchFailed(*env, "Creating the EIP failed: " + o.error().Message);
@@ -577,14 +598,21 @@ void Engine::createLoadBalancer(const std::string& name) {
   req.Name = "awseb-" + e->desc.EnvironmentId + "-lb";
   req.Type = e->config.loadBalancerType;
   req.AvailabilityZones = e->config.availabilityZones;
+  // The undo, when a forced terminate (or another rebuild) came first.
+  auto remove = [this, name](const std::string& lb) {
+    aws<ports::Empty>([this, lb](auto cb) { ports_.elb.deleteLoadBalancer({lb}, cb); },
+                      [this, name, lb](ports::Outcome<ports::Empty> o) {
+                        Env* env = find(name);
+                        const auto warning = cleanUpWarning(o, "delete the load balancer " + lb,
+                                                            ports::errors::kLoadBalancerNotFound);
+                        if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
+                      });
+  };
   aws<ports::LoadBalancer>(
       [this, req](auto cb) { ports_.elb.createLoadBalancer(req, cb); },
-      [this, name, launch = e->launches](ports::Outcome<ports::LoadBalancer> o) {
+      [this, name, launch = e->launches, remove](ports::Outcome<ports::LoadBalancer> o) {
         Env* env = stillLaunching(name, launch, [&] {
-          if (!o.ok()) return;
-          aws<ports::Empty>([this, lb = o.value().LoadBalancerArn](
-                                auto cb) { ports_.elb.deleteLoadBalancer({lb}, cb); },
-                            [](ports::Outcome<ports::Empty>) {});
+          if (o.ok()) remove(o.value().LoadBalancerArn);
         });
         if (env == nullptr) return;
         if (!o.ok())
@@ -604,14 +632,21 @@ void Engine::createTargetGroup(const std::string& name) {
   req.LoadBalancerArn = e->loadBalancerArn;
   req.HealthCheck = e->config.healthCheck;
   req.DeregistrationDelay = e->config.deregistrationDelay;
+  // The undo, when a forced terminate (or another rebuild) came first.
+  auto remove = [this, name](const std::string& tg) {
+    aws<ports::Empty>([this, tg](auto cb) { ports_.elb.deleteTargetGroup({tg}, cb); },
+                      [this, name, tg](ports::Outcome<ports::Empty> o) {
+                        Env* env = find(name);
+                        const auto warning = cleanUpWarning(o, "delete the target group " + tg,
+                                                            ports::errors::kTargetGroupNotFound);
+                        if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
+                      });
+  };
   aws<ports::TargetGroup>(
       [this, req](auto cb) { ports_.elb.createTargetGroup(req, cb); },
-      [this, name, launch = e->launches](ports::Outcome<ports::TargetGroup> o) {
+      [this, name, launch = e->launches, remove](ports::Outcome<ports::TargetGroup> o) {
         Env* env = stillLaunching(name, launch, [&] {
-          if (!o.ok()) return;
-          aws<ports::Empty>([this, tg = o.value().TargetGroupArn](
-                                auto cb) { ports_.elb.deleteTargetGroup({tg}, cb); },
-                            [](ports::Outcome<ports::Empty>) {});
+          if (o.ok()) remove(o.value().TargetGroupArn);
         });
         if (env == nullptr) return;
         if (!o.ok())
@@ -649,29 +684,37 @@ void Engine::createGroup(const std::string& name) {
   req.HealthCheckGracePeriod = e->config.healthCheckGracePeriod;
   req.DefaultCooldown = e->config.cooldown;
   const std::string groupName = req.AutoScalingGroupName;
-  aws<ports::Empty>([this, req](auto cb) { ports_.autoscaling.createAutoScalingGroup(req, cb); },
-                    [this, name, groupName, launch = e->launches](ports::Outcome<ports::Empty> o) {
-                      Env* env = stillLaunching(name, launch, [&] {
-                        if (!o.ok()) return;
-                        aws<ports::Empty>(
-                            [this, groupName](auto cb) {
-                              ports_.autoscaling.deleteAutoScalingGroup({groupName, true}, cb);
-                            },
-                            [](ports::Outcome<ports::Empty>) {});
-                      });
-                      if (env == nullptr) return;
-                      if (!o.ok()) {
-                        return launchFailed(
-                            *env, "Creating Auto Scaling group failed: " + o.error().Message);
-                      }
-                      env->groupName = groupName;
-                      emit(*env, Severity::kInfo, "Created Auto Scaling group named: " + groupName);
-                      putScalingPolicies(name);
-                      emit(*env, Severity::kInfo,
-                           "Waiting for EC2 instances to launch. This may take a few minutes.");
-                      env->waitingSince = ports_.clock.now();
-                      waitForInstances(name, launch);
-                    });
+  // The undo, when a forced terminate (or another rebuild) came first.
+  auto remove = [this, name, groupName] {
+    aws<ports::Empty>(
+        [this, groupName](auto cb) {
+          ports_.autoscaling.deleteAutoScalingGroup({groupName, true}, cb);
+        },
+        [this, name, groupName](ports::Outcome<ports::Empty> o) {
+          Env* env = find(name);
+          const auto warning = cleanUpWarning(o, "delete the Auto Scaling group " + groupName,
+                                              ports::errors::kValidationError);
+          if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
+        });
+  };
+  aws<ports::Empty>(
+      [this, req](auto cb) { ports_.autoscaling.createAutoScalingGroup(req, cb); },
+      [this, name, groupName, launch = e->launches, remove](ports::Outcome<ports::Empty> o) {
+        Env* env = stillLaunching(name, launch, [&] {
+          if (o.ok()) remove();
+        });
+        if (env == nullptr) return;
+        if (!o.ok()) {
+          return launchFailed(*env, "Creating Auto Scaling group failed: " + o.error().Message);
+        }
+        env->groupName = groupName;
+        emit(*env, Severity::kInfo, "Created Auto Scaling group named: " + groupName);
+        putScalingPolicies(name);
+        emit(*env, Severity::kInfo,
+             "Waiting for EC2 instances to launch. This may take a few minutes.");
+        env->waitingSince = ports_.clock.now();
+        waitForInstances(name, launch);
+      });
 }
 
 void Engine::putScalingPolicies(const std::string& name) {
@@ -713,53 +756,63 @@ void Engine::putScalingPolicies(const std::string& name) {
 void Engine::waitForInstances(const std::string& name, int launch) {
   Env* e = find(name);
   if (e == nullptr || e->launches != launch) return;
-  // Announce instances the group has launched, then look at their health.
-  describeGroup(
-      e->groupName, [this, name, launch](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
-        Env* env = find(name);
-        if (env == nullptr || env->launches != launch) return;
-        if (o.ok() && !o.value().AutoScalingGroups.empty()) {
-          for (const auto& i : o.value().AutoScalingGroups[0].Instances) {
-            if (env->announced.insert(i.InstanceId).second) {
-              emit(*env, Severity::kInfo,
-                   "Added EC2 instance '" + i.InstanceId + "' to Auto Scaling Group '" +
-                       env->groupName + "'.");
-            }
-          }
+  // 2. Every desired instance healthy: the CNAME is next. Otherwise look again, until the
+  // command timeout.
+  auto onChecks = [this, name, launch](bool ok, Checks checks) {
+    Env* env = find(name);
+    if (env == nullptr || env->launches != launch) return;
+    int healthy = 0;
+    if (ok) {
+      for (const auto& [id, check] : checks) healthy += check == Check::kHealthy;
+    }
+    if (healthy >= env->desired()) return pointCname(name, launch);
+    const Duration limit = env->config.deployment.timeout + kCommandTimeoutExtra;
+    if (ports_.clock.now() - env->waitingSince >= limit) {
+      return launchFailed(*env, "Instances did not pass health checks within the command timeout.");
+    }
+    after(kPollInterval, [this, name, launch] { waitForInstances(name, launch); });
+  };
+  // 1. Announce instances the group has launched, then look at their health.
+  describeGroup(e->groupName, [this, name, launch,
+                               onChecks](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+    Env* env = find(name);
+    if (env == nullptr || env->launches != launch) return;
+    if (o.ok() && !o.value().AutoScalingGroups.empty()) {
+      for (const auto& i : o.value().AutoScalingGroups[0].Instances) {
+        if (env->announced.insert(i.InstanceId).second) {
+          emit(*env, Severity::kInfo,
+               "Added EC2 instance '" + i.InstanceId + "' to Auto Scaling Group '" +
+                   env->groupName + "'.");
         }
-        checkInstances(*env, env->targetGroupArn, {}, [this, name, launch](bool ok, Checks checks) {
-          Env* en = find(name);
-          if (en == nullptr || en->launches != launch) return;
-          int healthy = 0;
-          if (ok) {
-            for (const auto& [id, check] : checks) healthy += check == Check::kHealthy;
-          }
-          if (healthy >= en->desired()) return pointCname(name, launch);
-          const Duration limit = en->config.deployment.timeout + kCommandTimeoutExtra;
-          if (ports_.clock.now() - en->waitingSince >= limit) {
-            return launchFailed(*en,
-                                "Instances did not pass health checks within the "
-                                "command timeout.");
-          }
-          after(kPollInterval, [this, name, launch] { waitForInstances(name, launch); });
-        });
-      });
+      }
+    }
+    checkInstances(*env, env->targetGroupArn, {}, onChecks);
+  });
 }
 
 void Engine::pointCname(const std::string& name, int launch) {
   Env* e = find(name);
   if (e == nullptr || e->launches != launch) return;
   const ports::ChangeResourceRecordSetsRequest req = cnameChange(*e, ports::ChangeAction::kUpsert);
+  // The undo, when a forced terminate (or another rebuild) came first: the record went up
+  // after the terminate took it down, so it comes down again.
+  auto withdraw = [this, name, req, cname = e->desc.CNAME] {
+    ports::ChangeResourceRecordSetsRequest undo = req;
+    for (auto& c : undo.Changes) c.Action = ports::ChangeAction::kDelete;
+    aws<ports::ChangeInfo>(
+        [this, undo](auto cb) { ports_.route53.changeResourceRecordSets(undo, cb); },
+        [this, name, cname](ports::Outcome<ports::ChangeInfo> o) {
+          Env* env = find(name);
+          const auto warning = cleanUpWarning(o, "delete the CNAME record " + cname,
+                                              ports::errors::kInvalidChangeBatch);
+          if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
+        });
+  };
   aws<ports::ChangeInfo>(
       [this, req](auto cb) { ports_.route53.changeResourceRecordSets(req, cb); },
-      [this, name, launch, req](ports::Outcome<ports::ChangeInfo> o) {
+      [this, name, launch, withdraw](ports::Outcome<ports::ChangeInfo> o) {
         Env* env = stillLaunching(name, launch, [&] {
-          if (!o.ok()) return;  // the record went up after the terminate took it down: again
-          ports::ChangeResourceRecordSetsRequest undo = req;
-          for (auto& c : undo.Changes) c.Action = ports::ChangeAction::kDelete;
-          aws<ports::ChangeInfo>(
-              [this, undo](auto cb) { ports_.route53.changeResourceRecordSets(undo, cb); },
-              [](ports::Outcome<ports::ChangeInfo>) {});
+          if (o.ok()) withdraw();
         });
         if (env == nullptr) return;
         if (!o.ok()) return launchFailed(*env, "Creating the CNAME failed: " + o.error().Message);

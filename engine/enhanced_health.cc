@@ -204,62 +204,45 @@ bool failuresConfirmed(const std::vector<sim::SimTime>& failures, sim::SimTime n
   return recent >= kFailuresToLowerHealth;
 }
 
-Assessment assessInstance(const InstanceObservation& instance, const EnvironmentObservation& env,
-                          std::vector<sim::SimTime>& failures, bool& everReported) {
+// Rule 1: not running, or its agent not reporting. Pending while it may still be booting;
+// past the command timeout NoData (its agent never reported) or Unknown (it stopped).
+Assessment assessWithoutData(const InstanceObservation& instance, const EnvironmentObservation& env,
+                             bool everReported) {
   Assessment a;
-  std::vector<Finding> findings;
-  const sim::SimTime now = env.now;
-
-  if (!instance.running || !instance.reporting) {
-    const sim::Duration sinceLaunch = now - instance.launchedAt;
-    if (sinceLaunch <= env.commandTimeout) {
-      a.initializing = true;
-      a.status = HealthStatus::kPending;
-      a.causes.push_back("Initialization in progress (running for " + elapsedText(sinceLaunch) +
-                         ").");
-      return a;
-    }
-    // No agent data past the command timeout; the app may still serve.
-    a.silent = true;
-    a.active = instance.running && instance.checkPassing && instance.answering;
-    if (everReported) {
-      a.status = HealthStatus::kUnknown;
-      a.causes.push_back("The health agent has stopped sending data.");
-    } else {
-      a.status = HealthStatus::kNoData;
-      a.causes.push_back("The health agent has sent no data since the instance launched " +
-                         elapsedText(sinceLaunch) + " ago.");
-    }
+  const sim::Duration sinceLaunch = env.now - instance.launchedAt;
+  if (sinceLaunch <= env.commandTimeout) {
+    a.initializing = true;
+    a.status = HealthStatus::kPending;
+    a.causes.push_back("Initialization in progress (running for " + elapsedText(sinceLaunch) +
+                       ").");
     return a;
   }
-
-  everReported = true;
-  a.hasData = true;
-  if (instance.commandStartedAt) {
-    const sim::Duration running = now - *instance.commandStartedAt;
-    if (running <= env.commandTimeout) {
-      // Restarts and failed requests are expected while the command runs: nothing recorded.
-      a.commandRunning = true;
-      a.active = true;
-      a.status = HealthStatus::kInfo;
-      a.causes.push_back("Application deployment in progress (running for " + elapsedText(running) +
-                         ").");
-      return a;
-    }
-    a.commandLong = true;  // eb-reference 5.4: "an operation running very long" is Warning
-    findings.push_back({HealthStatus::kWarning,
-                        "Application deployment is taking longer than the command timeout "
-                        "(running for " +
-                            elapsedText(running) + ")."});
+  // No agent data past the command timeout; the app may still serve.
+  a.silent = true;
+  a.active = instance.running && instance.checkPassing && instance.answering;
+  if (everReported) {
+    a.status = HealthStatus::kUnknown;
+    a.causes.push_back("The health agent has stopped sending data.");
+  } else {
+    a.status = HealthStatus::kNoData;
+    a.causes.push_back("The health agent has sent no data since the instance launched " +
+                       elapsedText(sinceLaunch) + " ago.");
   }
+  return a;
+}
 
+// Rule 3: failing checks, a silent app and 5xx answers, each refresh with one of them counting
+// as a failure. Until the 3-in-a-minute rule confirms them they lower the instance no further
+// than Warning, and the environment does not count them (impaired, counted5xx).
+void assessFailures(const InstanceObservation& instance, sim::SimTime now,
+                    std::vector<sim::SimTime>& failures, Assessment& a,
+                    std::vector<Finding>& findings) {
   const bool checkFailing = !instance.checkPassing;
   const bool notAnswering = !instance.answering;
   const double http5xx = instance.status5xxPercent;
   const bool failed = checkFailing || notAnswering || http5xx >= kHttp5xxWarningPercent;
   if (failed) recordFailure(failures, now);
   const bool confirmed = failed && failuresConfirmed(failures, now);
-  // Unconfirmed failures show on the instance, but no worse than Warning.
   const auto debounce = [confirmed](HealthStatus s) {
     return confirmed || rank(s) <= rank(HealthStatus::kWarning) ? s : HealthStatus::kWarning;
   };
@@ -279,8 +262,39 @@ Assessment assessInstance(const InstanceObservation& instance, const Environment
     findings.push_back({debounce(s), http5xxCause(http5xx)});
   }
   a.counted5xx = confirmed ? http5xx : 0;
+}
 
-  // During an operation versions are mixed by design; the check waits for its end.
+// One instance, by the rules in enhanced_health.h, first match wins. `failures` and
+// `everReported` are its history, kept across refreshes.
+Assessment assessInstance(const InstanceObservation& instance, const EnvironmentObservation& env,
+                          std::vector<sim::SimTime>& failures, bool& everReported) {
+  if (!instance.running || !instance.reporting) {
+    return assessWithoutData(instance, env, everReported);
+  }
+  everReported = true;
+  Assessment a;
+  a.hasData = true;
+  std::vector<Finding> findings;
+  // Rule 2: a deployment command.
+  if (instance.commandStartedAt) {
+    const sim::Duration running = env.now - *instance.commandStartedAt;
+    if (running <= env.commandTimeout) {
+      // Restarts and failed requests are expected while the command runs: nothing recorded.
+      a.commandRunning = true;
+      a.active = true;
+      a.status = HealthStatus::kInfo;
+      a.causes.push_back("Application deployment in progress (running for " + elapsedText(running) +
+                         ").");
+      return a;
+    }
+    a.commandLong = true;  // eb-reference 5.4: "an operation running very long" is Warning
+    findings.push_back({HealthStatus::kWarning,
+                        "Application deployment is taking longer than the command timeout "
+                        "(running for " +
+                            elapsedText(running) + ")."});
+  }
+  assessFailures(instance, env.now, failures, a, findings);
+  // Rule 4. During an operation versions are mixed by design; the check waits for its end.
   if (!env.operationStartedAt && wrongVersion(instance, env)) {
     a.wrongVersion = true;
     findings.push_back(
@@ -288,34 +302,20 @@ Assessment assessInstance(const InstanceObservation& instance, const Environment
          "Incorrect application version " + versionText(instance.version, instance.deploymentId) +
              ". Expected version " + versionText(env.expectedVersion, env.deploymentId) + "."});
   }
-
   a.active = !a.impaired;
   a.status = summarize(std::move(findings), HealthStatus::kOk, a.causes);
   return a;
 }
 
-}  // namespace
-
-EnvironmentHealth HealthAssessor::refresh(const EnvironmentObservation& observation) {
-  const EnvironmentObservation& env = observation;
-  const sim::SimTime now = env.now;
-
-  EnvironmentHealth health;
-  for (HealthStatus s : {HealthStatus::kNoData, HealthStatus::kUnknown, HealthStatus::kPending,
-                         HealthStatus::kOk, HealthStatus::kInfo, HealthStatus::kWarning,
-                         HealthStatus::kDegraded, HealthStatus::kSevere}) {
-    health.counts[s] = 0;
-  }
-
-  const int total = static_cast<int>(env.instances.size());
+// What the environment counts of its instances' assessments.
+struct FleetTally {
+  int total = 0;
   int initializing = 0, silent = 0, withData = 0, commandsRunning = 0, commandsLong = 0;
   int impaired = 0, active = 0, wrongVersions = 0, lbHealthy = 0;
   bool anyLoadBalancer = false;
-  double sum5xx = 0;
-  health.instances.reserve(env.instances.size());
-  for (const InstanceObservation& instance : env.instances) {
-    History& h = history_[instance.id];
-    Assessment a = assessInstance(instance, env, h.failures, h.everReported);
+  double sum5xx = 0;  // of the instances with agent data
+
+  void add(const Assessment& a, const InstanceObservation& instance) {
     initializing += a.initializing;
     silent += a.silent;
     withData += a.hasData;
@@ -327,118 +327,171 @@ EnvironmentHealth HealthAssessor::refresh(const EnvironmentObservation& observat
     if (a.hasData) sum5xx += a.counted5xx;
     anyLoadBalancer = anyLoadBalancer || instance.loadBalancerHealthy.has_value();
     lbHealthy += instance.loadBalancerHealthy.value_or(false);
-    ++health.counts[a.status];
-    health.instances.push_back({instance.id, a.status, std::move(a.causes)});
   }
+};
 
+// eb-reference 5.4: during an operation failures do not lower environment health until the
+// command timeout expires; Info while it runs, Pending while the instances bootstrap.
+void operationFindings(const FleetTally& fleet, sim::Duration running,
+                       std::vector<Finding>& findings) {
+  const int total = fleet.total;
+  if (total == fleet.initializing) {
+    findings.push_back({HealthStatus::kPending,
+                        "Initialization in progress (running for " + elapsedText(running) + ")."});
+    return;
+  }
+  if (fleet.commandsRunning > 0) {
+    findings.push_back(
+        {HealthStatus::kInfo, "Command is executing on " + outOf(fleet.commandsRunning, total)});
+  } else {
+    findings.push_back({HealthStatus::kInfo, "Environment update in progress (running for " +
+                                                 elapsedText(running) + ")."});
+  }
+  if (fleet.initializing > 0) {
+    findings.push_back({HealthStatus::kInfo,
+                        "Initialization in progress on " + outOf(fleet.initializing, total) + "."});
+  }
+}
+
+// Outside operations (or past their timeout), the findings that say the service suffers: no
+// healthy instance behind the load balancer, impaired instances, too few active ones, 5xx.
+void outageFindings(const EnvironmentObservation& env, const FleetTally& fleet,
+                    std::vector<Finding>& findings) {
+  const int total = fleet.total;
+  if (env.hasLoadBalancer.value_or(fleet.anyLoadBalancer) && fleet.lbHealthy == 0) {
+    findings.push_back(
+        {HealthStatus::kSevere, "ELB health is failing or not available for all instances."});
+  }
+  if (fleet.impaired > 0) {
+    HealthStatus s = HealthStatus::kInfo;
+    if (fleet.impaired == total) {
+      s = HealthStatus::kSevere;
+    } else if (fleet.impaired * 100 >= kImpairedDegradedPercent * total) {
+      s = HealthStatus::kDegraded;
+    } else if (fleet.impaired * 100 >= kImpairedWarningPercent * total) {
+      s = HealthStatus::kWarning;
+    }
+    findings.push_back({s, "Impaired services on " + outOf(fleet.impaired, total)});
+  }
+  if (fleet.active < env.minSize) {
+    findings.push_back(
+        {HealthStatus::kDegraded, "Active instances: " + outOf(fleet.active, total) +
+                                      ", below the Auto Scaling group's minimum size of " +
+                                      std::to_string(env.minSize) + "."});
+  }
+  if (fleet.withData > 0) {
+    const double mean5xx = fleet.sum5xx / fleet.withData;
+    if (const HealthStatus s = http5xxStatus(mean5xx); s != HealthStatus::kOk) {
+      findings.push_back({s, http5xxCause(mean5xx)});
+    }
+  }
+}
+
+// Then those that ask for attention (Warning, Unknown) or only inform (Info): wrong versions,
+// silent agents, long commands or operation, commands and instances starting.
+void attentionFindings(const EnvironmentObservation& env, const FleetTally& fleet,
+                       std::optional<sim::Duration> operationRunning,
+                       std::vector<Finding>& findings) {
+  const int total = fleet.total;
+  if (fleet.wrongVersions > 0) {
+    // eb-reference 5.4, literal.
+    findings.push_back(
+        {HealthStatus::kWarning, "Incorrect application version found on " +
+                                     outOf(fleet.wrongVersions, total) + ". Expected version " +
+                                     versionText(env.expectedVersion, env.deploymentId) + "."});
+  }
+  if (fleet.silent > 0 && fleet.silent == total) {
+    findings.push_back({HealthStatus::kUnknown, "None of the instances are sending data."});
+  } else if (fleet.silent > 0) {
+    findings.push_back({HealthStatus::kWarning,
+                        "No data from the health agent on " + outOf(fleet.silent, total) + "."});
+  }
+  if (fleet.commandsLong > 0) {
+    findings.push_back(
+        {HealthStatus::kWarning, "Command is taking longer than the command timeout on " +
+                                     outOf(fleet.commandsLong, total) + "."});
+  }
+  if (operationRunning) {
+    findings.push_back({HealthStatus::kWarning,
+                        "Environment update is taking longer than the command timeout "
+                        "(running for " +
+                            elapsedText(*operationRunning) + ")."});
+  }
+  if (fleet.commandsRunning > 0) {
+    findings.push_back(
+        {HealthStatus::kInfo, "Command is executing on " + outOf(fleet.commandsRunning, total)});
+  }
+  if (fleet.initializing > 0) {
+    findings.push_back({HealthStatus::kInfo,
+                        "Initialization in progress on " + outOf(fleet.initializing, total) + "."});
+  }
+}
+
+// The environment's findings from its instances' tally (the rules in enhanced_health.h).
+std::vector<Finding> environmentFindings(const EnvironmentObservation& env,
+                                         const FleetTally& fleet) {
   std::vector<Finding> findings;
   const bool operating = env.operationStartedAt.has_value();
   const sim::Duration operationRunning =
-      operating ? now - *env.operationStartedAt : sim::Duration::zero();
-
+      operating ? env.now - *env.operationStartedAt : sim::Duration::zero();
   if (!env.groupExists) {
     // eb-reference 5.4: Suspended, monitoring stopped (ASG gone).
     findings.push_back({HealthStatus::kSuspended,
                         "The Auto Scaling group no longer exists: health monitoring is "
                         "suspended."});
   } else if (operating && operationRunning <= env.commandTimeout) {
-    // eb-reference 5.4: during an operation failures do not lower environment health until the
-    // command timeout expires; Info while it runs, Pending while the instances bootstrap.
-    if (total == initializing) {
-      findings.push_back({HealthStatus::kPending, "Initialization in progress (running for " +
-                                                      elapsedText(operationRunning) + ")."});
-    } else {
-      if (commandsRunning > 0) {
-        findings.push_back(
-            {HealthStatus::kInfo, "Command is executing on " + outOf(commandsRunning, total)});
-      } else {
-        findings.push_back({HealthStatus::kInfo, "Environment update in progress (running for " +
-                                                     elapsedText(operationRunning) + ")."});
-      }
-      if (initializing > 0) {
-        findings.push_back({HealthStatus::kInfo,
-                            "Initialization in progress on " + outOf(initializing, total) + "."});
-      }
-    }
+    operationFindings(fleet, operationRunning, findings);
   } else {
-    if (env.hasLoadBalancer.value_or(anyLoadBalancer) && lbHealthy == 0) {
-      findings.push_back(
-          {HealthStatus::kSevere, "ELB health is failing or not available for all instances."});
-    }
-    if (impaired > 0) {
-      HealthStatus s = HealthStatus::kInfo;
-      if (impaired == total) {
-        s = HealthStatus::kSevere;
-      } else if (impaired * 100 >= kImpairedDegradedPercent * total) {
-        s = HealthStatus::kDegraded;
-      } else if (impaired * 100 >= kImpairedWarningPercent * total) {
-        s = HealthStatus::kWarning;
-      }
-      findings.push_back({s, "Impaired services on " + outOf(impaired, total)});
-    }
-    if (active < env.minSize) {
-      findings.push_back(
-          {HealthStatus::kDegraded, "Active instances: " + outOf(active, total) +
-                                        ", below the Auto Scaling group's minimum size of " +
-                                        std::to_string(env.minSize) + "."});
-    }
-    if (withData > 0) {
-      const double mean5xx = sum5xx / withData;
-      if (const HealthStatus s = http5xxStatus(mean5xx); s != HealthStatus::kOk) {
-        findings.push_back({s, http5xxCause(mean5xx)});
-      }
-    }
-    if (wrongVersions > 0) {
-      // eb-reference 5.4, literal.
-      findings.push_back(
-          {HealthStatus::kWarning, "Incorrect application version found on " +
-                                       outOf(wrongVersions, total) + ". Expected version " +
-                                       versionText(env.expectedVersion, env.deploymentId) + "."});
-    }
-    if (silent > 0 && silent == total) {
-      findings.push_back({HealthStatus::kUnknown, "None of the instances are sending data."});
-    } else if (silent > 0) {
-      findings.push_back({HealthStatus::kWarning,
-                          "No data from the health agent on " + outOf(silent, total) + "."});
-    }
-    if (commandsLong > 0) {
-      findings.push_back(
-          {HealthStatus::kWarning, "Command is taking longer than the command timeout on " +
-                                       outOf(commandsLong, total) + "."});
-    }
-    if (operating) {
-      findings.push_back({HealthStatus::kWarning,
-                          "Environment update is taking longer than the command timeout "
-                          "(running for " +
-                              elapsedText(operationRunning) + ")."});
-    }
-    if (commandsRunning > 0) {
-      findings.push_back(
-          {HealthStatus::kInfo, "Command is executing on " + outOf(commandsRunning, total)});
-    }
-    if (initializing > 0) {
-      findings.push_back({HealthStatus::kInfo,
-                          "Initialization in progress on " + outOf(initializing, total) + "."});
-    }
-    if (total == 0 && findings.empty()) {
+    outageFindings(env, fleet, findings);
+    attentionFindings(env, fleet,
+                      operating ? std::optional<sim::Duration>(operationRunning) : std::nullopt,
+                      findings);
+    if (fleet.total == 0 && findings.empty()) {
       findings.push_back({HealthStatus::kNoData, "There are no instances in the environment."});
     }
   }
+  return findings;
+}
 
-  health.status = summarize(std::move(findings), HealthStatus::kOk, health.causes);
-  health.color = colorOf(health.status);
-  // Forget instances that are gone, so memory follows the fleet, not its churn. Every observed
-  // instance has an entry now: a larger history means some are gone (steady fleets skip this).
-  if (history_.size() > env.instances.size()) {
-    std::vector<std::string_view> ids;
-    ids.reserve(env.instances.size());
-    for (const InstanceObservation& instance : env.instances) ids.push_back(instance.id);
-    std::sort(ids.begin(), ids.end());
-    std::erase_if(history_, [&ids](const auto& entry) {
-      return !std::binary_search(ids.begin(), ids.end(), std::string_view(entry.first));
-    });
+}  // namespace
+
+EnvironmentHealth HealthAssessor::refresh(const EnvironmentObservation& observation) {
+  const EnvironmentObservation& env = observation;
+  EnvironmentHealth health;
+  // DescribeEnvironmentHealth's counts: every status but Suspended, zeros included.
+  for (HealthStatus s : {HealthStatus::kNoData, HealthStatus::kUnknown, HealthStatus::kPending,
+                         HealthStatus::kOk, HealthStatus::kInfo, HealthStatus::kWarning,
+                         HealthStatus::kDegraded, HealthStatus::kSevere}) {
+    health.counts[s] = 0;
   }
+  // Each instance with its history, then the environment from their tally.
+  FleetTally fleet;
+  fleet.total = static_cast<int>(env.instances.size());
+  health.instances.reserve(env.instances.size());
+  for (const InstanceObservation& instance : env.instances) {
+    History& h = history_[instance.id];
+    Assessment a = assessInstance(instance, env, h.failures, h.everReported);
+    fleet.add(a, instance);
+    ++health.counts[a.status];
+    health.instances.push_back({instance.id, a.status, std::move(a.causes)});
+  }
+  health.status = summarize(environmentFindings(env, fleet), HealthStatus::kOk, health.causes);
+  health.color = colorOf(health.status);
+  forgetGoneInstances(env);
   return health;
+}
+
+void HealthAssessor::forgetGoneInstances(const EnvironmentObservation& observation) {
+  // Memory follows the fleet, not its churn. Every observed instance has an entry now: a larger
+  // history means some are gone (steady fleets skip this).
+  if (history_.size() <= observation.instances.size()) return;
+  std::vector<std::string_view> ids;
+  ids.reserve(observation.instances.size());
+  for (const InstanceObservation& instance : observation.instances) ids.push_back(instance.id);
+  std::sort(ids.begin(), ids.end());
+  std::erase_if(history_, [&ids](const auto& entry) {
+    return !std::binary_search(ids.begin(), ids.end(), std::string_view(entry.first));
+  });
 }
 
 }  // namespace ebsim::engine

@@ -31,7 +31,7 @@ HealthStatus http5xxStatus(double percent);
 // ---- Thresholds -------------------------------------------------------------------------------
 // Documented by EB (eb-reference 5.4): at least 3 failures within one minute.
 inline constexpr int kFailuresToLowerHealth = 3;
-inline constexpr sim::Duration kFailureWindow = sim::Duration::nanos(60'000'000'000);
+inline constexpr sim::Duration kFailureWindow = sim::Duration::seconds(60);
 
 // ebsim's choice: EB does not publish these percentages (5.4 marks them [UNCONFIRMED]).
 // Share of requests answered 5xx over the last 10 s, per instance and for the environment.
@@ -117,6 +117,8 @@ class HealthAssessor {
     std::vector<sim::SimTime> failures;  // the last kFailuresToLowerHealth, oldest first
     bool everReported = false;
   };
+  // Drops the history of instances no longer observed.
+  void forgetGoneInstances(const EnvironmentObservation& observation);
   std::unordered_map<std::string, History> history_;  // by instance id; never iterated in order
 };
 

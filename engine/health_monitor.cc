@@ -31,14 +31,57 @@ bool keep(Map& cache, const std::string& id, Value&& value, bool full) {
   return true;
 }
 
+// One member of the group as the assessor sees it: its agent's report, and behind a load
+// balancer its target health, which then is its health check.
+InstanceObservation observeMember(const ports::AsgInstance& m, const HealthCache& cache,
+                                  bool behindLoadBalancer) {
+  InstanceObservation i;
+  i.id = m.InstanceId;
+  i.launchedAt = m.LaunchTime;
+  i.running = m.State == ports::LifecycleState::kInService;
+  if (const auto report = cache.reports.find(m.InstanceId); report != cache.reports.end()) {
+    i.reporting = report->second.Reporting;
+    i.answering = report->second.Answering;
+    i.checkPassing = report->second.HealthCheckPassing;
+    i.status5xxPercent = report->second.Status5xxPercent;
+    i.version = report->second.VersionLabel;
+  }
+  if (behindLoadBalancer) {
+    const auto t = cache.targets.find(m.InstanceId);
+    const bool healthy =
+        t != cache.targets.end() && t->second == ports::TargetHealthState::kHealthy;
+    i.loadBalancerHealthy = healthy;
+    i.checkPassing = healthy;
+    // Out of service, it gets no requests: none of them can fail.
+    if (!healthy) i.status5xxPercent = 0;
+  }
+  return i;
+}
+
 }  // namespace
 
-// The state of one refresh while its calls answer. What was read is kept in the environment's
-// HealthCache: a refresh reads only news (ebsim's change numbers), so a steady fleet of
-// thousands costs a few lookups, not copies of every instance.
-struct Engine::HealthRefresh {
-  bool membersChanged = false;  // the cache was reset: everything is read afresh
-  bool news = false;            // the group, a report or a target state changed since
+// One refresh, step by step: the group, then the instances' agents, then (behind a load
+// balancer) their target health, then the assessment. What was read is kept in the
+// environment's HealthCache: a refresh reads only news (ebsim's change numbers), so a steady
+// fleet of thousands costs a few lookups, not copies of every instance. A nested type of the
+// engine, so its steps are named methods without new declarations in engine.h.
+struct Engine::HealthRefresh : std::enable_shared_from_this<HealthRefresh> {
+  HealthRefresh(Engine& e, std::string n, std::function<void()> a)
+      : engine(e), name(std::move(n)), again(std::move(a)) {}
+
+  Engine& engine;
+  const std::string name;
+  const std::function<void()> again;  // schedules the next refresh
+  bool membersChanged = false;        // the cache was reset: everything is read afresh
+  bool news = false;                  // the group, a report or a target state changed since
+
+  void readGroup(const Env& env);
+  void onGroup(const ports::Outcome<ports::DescribeAutoScalingGroupsResult>& o);
+  void readAgents(const HealthCache& cache);
+  void onAgents(ports::Outcome<ports::ReadAgentReportsResult> r, bool full);
+  void readTargets(const Env& env);
+  void onTargets(const ports::Outcome<ports::DescribeTargetHealthResult>& t, bool full);
+  void assess();
 };
 
 ports::Outcome<EnvironmentHealth> Engine::describeEnvironmentHealth(const std::string& name) const {
@@ -74,118 +117,143 @@ void Engine::startHealthMonitor(const std::string& name) {
 }
 
 void Engine::refreshHealth(const std::string& name, std::function<void()> again) {
-  Env* e = find(name);
-  auto state = std::make_shared<HealthRefresh>();
-  aws<ports::DescribeAutoScalingGroupsResult>(
-      [this, group = e->groupName, since = e->healthCache.groupSince](auto cb) {
-        ports_.autoscaling.describeAutoScalingGroups({{group}, since}, cb);
+  auto refresh = std::make_shared<HealthRefresh>(*this, name, std::move(again));
+  refresh->readGroup(*find(name));
+}
+
+// 1. The group: its size and members (only when they changed since the last refresh).
+void Engine::HealthRefresh::readGroup(const Env& env) {
+  engine.aws<ports::DescribeAutoScalingGroupsResult>(
+      [e = &engine, group = env.groupName, since = env.healthCache.groupSince](auto cb) {
+        e->ports_.autoscaling.describeAutoScalingGroups({{group}, since}, cb);
       },
-      [this, name, state,
-       again = std::move(again)](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
-        Env* env = find(name);
-        // A rebuild began meanwhile: its own monitor starts when it is Ready.
-        if (env == nullptr || env->desc.Status == EnvironmentStatus::kLaunching) return;
-        if (!o.ok()) return again();  // no answer this time: the last assessment stands
-        HealthCache& cache = env->healthCache;
-        const auto& groups = o.value().AutoScalingGroups;
-        const bool exists = !groups.empty();
-        const int minSize = exists ? groups[0].MinSize : 1;
-        state->news = minSize != cache.minSize;
-        cache.minSize = minSize;
-        if (!exists || !groups[0].InstancesUnchanged) {
-          std::vector<ports::AsgInstance> members;
-          if (exists) {
-            for (const auto& i : groups[0].Instances) {
-              if (i.State == ports::LifecycleState::kInService ||
-                  i.State == ports::LifecycleState::kPending) {
-                members.push_back(i);
-              }
-            }
-          }
-          std::vector<std::string> ids;
-          ids.reserve(members.size());
-          for (const auto& m : members) ids.push_back(m.InstanceId);
-          // A new member (or one gone) means a full read, since its history predates the
-          // change numbers.
-          state->membersChanged = ids != cache.ids || exists != cache.groupExisted;
-          if (state->membersChanged) {
-            cache.ids = std::move(ids);
-            cache.reports.clear();
-            cache.targets.clear();
-            cache.agentSince = 0;
-            cache.targetSince = 0;
-          }
-          state->news = state->news || cache.groupSince != groups[0].InstancesChangeNumber;
-          cache.members = std::move(members);
-          cache.groupExisted = exists;
-          cache.groupSince = exists ? groups[0].InstancesChangeNumber : 0;
-        }
-        auto assess = [this, name, state, again]() {
-          Env* en = find(name);
-          if (en == nullptr) return;
-          // Nothing new, no operation, and every instance Ok: the assessment would not change
-          // (no time-based rule applies to an Ok instance), so it is not redone.
-          const EnvironmentHealth& last = en->health;
-          const auto ok = last.counts.find(HealthStatus::kOk);
-          const bool steady = !state->membersChanged && !state->news && !en->deployment &&
-                              last.status == HealthStatus::kOk && ok != last.counts.end() &&
-                              ok->second == static_cast<int>(en->healthCache.members.size());
-          if (!steady) applyHealth(name);
-          again();
-        };
-        if (cache.ids.empty()) return assess();
-        // A full read names every member; a read of news names none (every instance with news
-        // answers, and only members are kept).
-        const bool fullAgents = cache.agentSince == 0;
-        ports::ReadAgentReportsRequest agents{fullAgents ? cache.ids : std::vector<std::string>{},
-                                              cache.agentSince};
-        aws<ports::ReadAgentReportsResult>(
-            [this, agents = std::move(agents)](auto cb) {
-              ports_.healthAgent->readAgentReports(agents, cb);
-            },
-            [this, name, state, assess,
-             fullAgents](ports::Outcome<ports::ReadAgentReportsResult> r) {
-              Env* en = find(name);
-              if (en == nullptr) return;
-              HealthCache& c = en->healthCache;
-              if (r.ok()) {
-                for (auto& report : r.value().Reports) {
-                  // (The id is read before the report is moved: keep() looks it up first.)
-                  if (keep(c.reports, report.InstanceId, std::move(report), fullAgents)) {
-                    state->news = true;
-                  }
-                }
-                c.agentSince = r.value().ChangeNumber;
-              }
-              if (en->single()) return assess();
-              const bool fullTargets = c.targetSince == 0;
-              ports::DescribeTargetHealthRequest targets{
-                  en->targetGroupArn, fullTargets ? c.ids : std::vector<std::string>{},
-                  c.targetSince};
-              aws<ports::DescribeTargetHealthResult>(
-                  [this, targets = std::move(targets)](auto cb) {
-                    ports_.elb.describeTargetHealth(targets, cb);
-                  },
-                  [this, name, state, assess,
-                   fullTargets](ports::Outcome<ports::DescribeTargetHealthResult> t) {
-                    Env* en2 = find(name);
-                    if (en2 == nullptr) return;
-                    HealthCache& c2 = en2->healthCache;
-                    if (t.ok()) {
-                      for (const auto& d : t.value().TargetHealthDescriptions) {
-                        if (keep(c2.targets, d.TargetId, d.State, fullTargets)) state->news = true;
-                      }
-                      c2.targetSince = t.value().ChangeNumber;
-                    }
-                    assess();
-                  });
-            });
+      [self = shared_from_this()](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+        self->onGroup(o);
       });
+}
+
+void Engine::HealthRefresh::onGroup(
+    const ports::Outcome<ports::DescribeAutoScalingGroupsResult>& o) {
+  Env* env = engine.find(name);
+  // A rebuild began meanwhile: its own monitor starts when it is Ready.
+  if (env == nullptr || env->desc.Status == EnvironmentStatus::kLaunching) return;
+  if (!o.ok()) return again();  // no answer this time: the last assessment stands
+  HealthCache& cache = env->healthCache;
+  const auto& groups = o.value().AutoScalingGroups;
+  const bool exists = !groups.empty();
+  const int minSize = exists ? groups[0].MinSize : 1;
+  news = minSize != cache.minSize;
+  cache.minSize = minSize;
+  if (!exists || !groups[0].InstancesUnchanged) {
+    std::vector<ports::AsgInstance> members;
+    if (exists) {
+      for (const auto& i : groups[0].Instances) {
+        if (i.State == ports::LifecycleState::kInService ||
+            i.State == ports::LifecycleState::kPending) {
+          members.push_back(i);
+        }
+      }
+    }
+    std::vector<std::string> ids;
+    ids.reserve(members.size());
+    for (const auto& m : members) ids.push_back(m.InstanceId);
+    // A new member (or one gone) means a full read, since its history predates the change
+    // numbers.
+    membersChanged = ids != cache.ids || exists != cache.groupExisted;
+    if (membersChanged) {
+      cache.ids = std::move(ids);
+      cache.reports.clear();
+      cache.targets.clear();
+      cache.agentSince = 0;
+      cache.targetSince = 0;
+    }
+    news = news || cache.groupSince != groups[0].InstancesChangeNumber;
+    cache.members = std::move(members);
+    cache.groupExisted = exists;
+    cache.groupSince = exists ? groups[0].InstancesChangeNumber : 0;
+  }
+  if (cache.ids.empty()) return assess();
+  readAgents(cache);
+}
+
+// 2. The health agents' reports. A full read names every member; a read of news names none
+// (every instance with news answers, and only members are kept).
+void Engine::HealthRefresh::readAgents(const HealthCache& cache) {
+  const bool full = cache.agentSince == 0;
+  ports::ReadAgentReportsRequest agents{full ? cache.ids : std::vector<std::string>{},
+                                        cache.agentSince};
+  engine.aws<ports::ReadAgentReportsResult>(
+      [e = &engine, agents = std::move(agents)](auto cb) {
+        e->ports_.healthAgent->readAgentReports(agents, cb);
+      },
+      [self = shared_from_this(), full](ports::Outcome<ports::ReadAgentReportsResult> r) {
+        self->onAgents(std::move(r), full);
+      });
+}
+
+void Engine::HealthRefresh::onAgents(ports::Outcome<ports::ReadAgentReportsResult> r, bool full) {
+  Env* env = engine.find(name);
+  if (env == nullptr) return;
+  HealthCache& cache = env->healthCache;
+  if (r.ok()) {
+    for (auto& report : r.value().Reports) {
+      // (The id is read before the report is moved: keep() looks it up first.)
+      if (keep(cache.reports, report.InstanceId, std::move(report), full)) news = true;
+    }
+    cache.agentSince = r.value().ChangeNumber;
+  }
+  if (env->single()) return assess();
+  readTargets(*env);
+}
+
+// 3. Behind a load balancer, the instances' target health (news only, as for the agents).
+void Engine::HealthRefresh::readTargets(const Env& env) {
+  const HealthCache& cache = env.healthCache;
+  const bool full = cache.targetSince == 0;
+  ports::DescribeTargetHealthRequest targets{
+      env.targetGroupArn, full ? cache.ids : std::vector<std::string>{}, cache.targetSince};
+  engine.aws<ports::DescribeTargetHealthResult>(
+      [e = &engine, targets = std::move(targets)](auto cb) {
+        e->ports_.elb.describeTargetHealth(targets, cb);
+      },
+      [self = shared_from_this(), full](ports::Outcome<ports::DescribeTargetHealthResult> t) {
+        self->onTargets(t, full);
+      });
+}
+
+void Engine::HealthRefresh::onTargets(const ports::Outcome<ports::DescribeTargetHealthResult>& t,
+                                      bool full) {
+  Env* env = engine.find(name);
+  if (env == nullptr) return;
+  HealthCache& cache = env->healthCache;
+  if (t.ok()) {
+    for (const auto& d : t.value().TargetHealthDescriptions) {
+      if (keep(cache.targets, d.TargetId, d.State, full)) news = true;
+    }
+    cache.targetSince = t.value().ChangeNumber;
+  }
+  assess();
+}
+
+// 4. The assessment, then the next refresh.
+void Engine::HealthRefresh::assess() {
+  Env* env = engine.find(name);
+  if (env == nullptr) return;
+  // Nothing new, no operation, and every instance Ok: the assessment would not change (no
+  // time-based rule applies to an Ok instance), so it is not redone.
+  const EnvironmentHealth& last = env->health;
+  const auto ok = last.counts.find(HealthStatus::kOk);
+  const bool steady = !membersChanged && !news && !env->deployment &&
+                      last.status == HealthStatus::kOk && ok != last.counts.end() &&
+                      ok->second == static_cast<int>(env->healthCache.members.size());
+  if (!steady) engine.applyHealth(name);
+  again();
 }
 
 void Engine::applyHealth(const std::string& name) {
   Env* e = find(name);
   if (e == nullptr) return;
+  // What the assessor needs, from the cache and the operation in progress.
   EnvironmentObservation obs;
   obs.now = ports_.clock.now();
   obs.expectedVersion = e->desc.VersionLabel;
@@ -202,32 +270,11 @@ void Engine::applyHealth(const std::string& name) {
   const IdSet inBatch(batch ? *batch : kNone);  // the instances the current batch's command runs on
   obs.instances.reserve(cache.members.size());
   for (const auto& m : cache.members) {
-    InstanceObservation i;
-    i.id = m.InstanceId;
-    i.launchedAt = m.LaunchTime;
-    i.running = m.State == ports::LifecycleState::kInService;
-    const auto found = e->healthCache.reports.find(m.InstanceId);
-    const ports::AgentReport* report =
-        found == e->healthCache.reports.end() ? nullptr : &found->second;
-    if (report != nullptr) {
-      i.reporting = report->Reporting;
-      i.answering = report->Answering;
-      i.checkPassing = report->HealthCheckPassing;
-      i.status5xxPercent = report->Status5xxPercent;
-      i.version = report->VersionLabel;
-    }
-    if (!e->single()) {
-      const auto t = e->healthCache.targets.find(m.InstanceId);
-      const bool healthy =
-          t != e->healthCache.targets.end() && t->second == ports::TargetHealthState::kHealthy;
-      i.loadBalancerHealthy = healthy;
-      i.checkPassing = healthy;
-      // Out of service, it gets no requests: none of them can fail.
-      if (!healthy) i.status5xxPercent = 0;
-    }
+    InstanceObservation i = observeMember(m, cache, !e->single());
     if (inBatch.contains(m.InstanceId)) i.commandStartedAt = running->commandStartedAt();
     obs.instances.push_back(std::move(i));
   }
+  // The assessment, and what a Ready environment shows of it.
   const HealthStatus before = e->health.status;
   e->health = e->assessor.refresh(obs);
   e->desc.HealthStatus = toString(e->health.status);

@@ -13,7 +13,7 @@ using sim::SimTime;
 
 namespace {
 
-constexpr Duration kPoll = Duration::nanos(5'000'000'000);
+constexpr Duration kPoll = Duration::seconds(5);
 
 ports::AwsError invalid(std::string message) {
   return ports::AwsError{ports::errors::kInvalidParameterValue, std::move(message), false};
@@ -26,6 +26,54 @@ ports::AwsError notFound(const std::string& name) {
 ports::AwsError notReady(const std::string& name) {
   return invalid("Environment named " + name +
                  " is in an invalid state for this operation. Must be Ready.");
+}
+
+// What terminating environment `name` now loses, in EB's words: clients still on its old CNAME
+// (swapped away less than the DNS drain ago), and a coupled database's data.
+std::vector<std::string> terminationWarnings(const std::string& name,
+                                             const EnvironmentConfig& config,
+                                             std::optional<Duration> sinceSwap, Duration dnsDrain) {
+  std::vector<std::string> warnings;
+  if (sinceSwap && *sinceSwap < dnsDrain) {
+    warnings.push_back("Terminating environment " + name + " " +
+                       // Whole seconds: API latencies would show as "1m602ms670us".
+                       sim::formatDuration(Duration::seconds(sinceSwap->count() / 1'000'000'000)) +
+                       " after its CNAME was swapped, before the DNS drain (" +
+                       sim::formatDuration(dnsDrain) +
+                       ") could finish: clients still holding the old answer will fail.");
+  }
+  if (config.database && config.database->coupled &&
+      config.database->deletionPolicy == DatabaseConfig::DeletionPolicy::kDelete) {
+    warnings.push_back("The coupled " + config.database->engine +
+                       " database is deleted with the environment (DBDeletionPolicy Delete): its "
+                       "data is lost.");
+  }
+  return warnings;
+}
+
+// SwapEnvironmentCNAMEs' one change batch: both records move at the same instant.
+ports::ChangeResourceRecordSetsRequest swapChange(const std::string& hostedZoneId,
+                                                  const EnvironmentDescription& a,
+                                                  const EnvironmentDescription& b) {
+  ports::ChangeResourceRecordSetsRequest req;
+  req.HostedZoneId = hostedZoneId;
+  ports::ResourceRecordSet ra;
+  ra.Name = a.CNAME;
+  ra.ResourceRecords = {b.EndpointURL};
+  ports::ResourceRecordSet rb;
+  rb.Name = b.CNAME;
+  rb.ResourceRecords = {a.EndpointURL};
+  req.Changes = {{ports::ChangeAction::kUpsert, ra}, {ports::ChangeAction::kUpsert, rb}};
+  return req;
+}
+
+// True when the command answered, and succeeded on every instance it ran on.
+bool succeededEverywhere(const ports::Outcome<ports::SendCommandResult>& r) {
+  if (!r.ok()) return false;
+  const auto& invocations = r.value().Invocations;
+  return std::all_of(invocations.begin(), invocations.end(), [](const auto& invocation) {
+    return invocation.Status == ports::CommandInvocationStatus::kSuccess;
+  });
 }
 
 }  // namespace
@@ -45,21 +93,10 @@ ports::Outcome<ports::Empty> Engine::terminateEnvironment(const std::string& nam
       (e->desc.Status != EnvironmentStatus::kReady && !force)) {
     return notReady(name);
   }
-  const SimTime now = ports_.clock.now();
-  if (e->swappedAwayAt && now - *e->swappedAwayAt < dnsDrain_) {
-    warn(*e, "Terminating environment " + name + " " +
-                 // Whole seconds: API latencies would show as "1m602ms670us".
-                 sim::formatDuration(
-                     Duration::seconds((now - *e->swappedAwayAt).count() / 1'000'000'000)) +
-                 " after its CNAME was swapped, before the DNS drain (" +
-                 sim::formatDuration(dnsDrain_) +
-                 ") could finish: clients still holding the old answer will fail.");
-  }
-  if (e->config.database && e->config.database->coupled &&
-      e->config.database->deletionPolicy == DatabaseConfig::DeletionPolicy::kDelete) {
-    warn(*e, "The coupled " + e->config.database->engine +
-                 " database is deleted with the environment (DBDeletionPolicy Delete): its data "
-                 "is lost.");
+  std::optional<Duration> sinceSwap;
+  if (e->swappedAwayAt) sinceSwap = ports_.clock.now() - *e->swappedAwayAt;
+  for (const std::string& warning : terminationWarnings(name, e->config, sinceSwap, dnsDrain_)) {
+    warn(*e, warning);
   }
   e->requestId = newRequestId();
   // A launch or rebuild still under way (a forced terminate) stops at its next step, and undoes
@@ -97,9 +134,24 @@ void Engine::tearDown(const std::string& name, std::function<void()> done) {
   // 1. The CNAME stops pointing at us (only if it still does: it may have been swapped).
   const ports::ChangeResourceRecordSetsRequest dns = cnameChange(*e, ports::ChangeAction::kDelete);
   aws<ports::ChangeInfo>([this, dns](auto cb) { ports_.route53.changeResourceRecordSets(dns, cb); },
-                         [](ports::Outcome<ports::ChangeInfo>) {});
+                         [this, name, cname = e->desc.CNAME](ports::Outcome<ports::ChangeInfo> o) {
+                           Env* env = find(name);
+                           const auto warning =
+                               cleanUpWarning(o, "delete the CNAME record " + cname,
+                                              ports::errors::kInvalidChangeBatch);
+                           if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
+                         });
+  // 3. Once the group's instances are gone (or after 15 minutes), the front end.
+  auto releaseWhenTerminated = [this, name, done = std::move(done)](std::vector<std::string> ids) {
+    Env* env = find(name);
+    if (env == nullptr) return;
+    emit(*env, Severity::kInfo,
+         "Waiting for EC2 instances to terminate. This may take a few minutes.");
+    whenTerminated(std::move(ids), kPoll, Duration::minutes(15),
+                   [this, name, done] { releaseFrontEnd(name, done); });
+  };
   // 2. The group and its instances.
-  describeGroup(e->groupName, [this, name, done = std::move(done)](
+  describeGroup(e->groupName, [this, name, releaseWhenTerminated](
                                   ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
     Env* env = find(name);
     if (env == nullptr) return;
@@ -111,13 +163,13 @@ void Engine::tearDown(const std::string& name, std::function<void()> done) {
         [this, group = env->groupName](auto cb) {
           ports_.autoscaling.deleteAutoScalingGroup({group, true}, cb);
         },
-        [this, name, ids, done](ports::Outcome<ports::Empty>) {
+        [this, name, group = env->groupName, releaseWhenTerminated,
+         ids](ports::Outcome<ports::Empty> deleted) {
           Env* en = find(name);
-          if (en == nullptr) return;
-          emit(*en, Severity::kInfo,
-               "Waiting for EC2 instances to terminate. This may take a few minutes.");
-          whenTerminated(ids, kPoll, Duration::minutes(15),
-                         [this, name, done] { releaseFrontEnd(name, done); });
+          const auto warning = cleanUpWarning(deleted, "delete the Auto Scaling group " + group,
+                                              ports::errors::kValidationError);
+          if (en != nullptr && warning) emit(*en, Severity::kWarn, *warning);
+          releaseWhenTerminated(ids);
         });
   });
 }
@@ -129,18 +181,34 @@ void Engine::releaseFrontEnd(const std::string& name, std::function<void()> done
     // 3. A SingleInstance environment has no load balancer: its Elastic IP is released.
     aws<ports::Empty>(
         [this, alloc = e->addressAllocation](auto cb) { ports_.ec2.releaseAddress({alloc}, cb); },
-        [done](ports::Outcome<ports::Empty>) { done(); });
+        [this, name, alloc = e->addressAllocation, done](ports::Outcome<ports::Empty> o) {
+          Env* env = find(name);
+          const auto warning = cleanUpWarning(o, "release the Elastic IP " + alloc,
+                                              ports::errors::kInvalidAllocationIdNotFound);
+          if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
+          done();
+        });
     return;
   }
   // 3. The load balancer (with its listener), then the target group it no longer uses.
   aws<ports::Empty>(
       [this, lb = e->loadBalancerArn](auto cb) { ports_.elb.deleteLoadBalancer({lb}, cb); },
-      [this, name, done](ports::Outcome<ports::Empty>) {
+      [this, name, lb = e->loadBalancerArn, done](ports::Outcome<ports::Empty> o) {
         Env* env = find(name);
         if (env == nullptr) return;
+        if (const auto warning = cleanUpWarning(o, "delete the load balancer " + lb,
+                                                ports::errors::kLoadBalancerNotFound)) {
+          emit(*env, Severity::kWarn, *warning);
+        }
         aws<ports::Empty>(
             [this, tg = env->targetGroupArn](auto cb) { ports_.elb.deleteTargetGroup({tg}, cb); },
-            [done](ports::Outcome<ports::Empty>) { done(); });
+            [this, name, tg = env->targetGroupArn, done](ports::Outcome<ports::Empty> deleted) {
+              Env* en = find(name);
+              const auto warning = cleanUpWarning(deleted, "delete the target group " + tg,
+                                                  ports::errors::kTargetGroupNotFound);
+              if (en != nullptr && warning) emit(*en, Severity::kWarn, *warning);
+              done();
+            });
       });
 }
 
@@ -247,19 +315,38 @@ ports::Outcome<ports::Empty> Engine::swapEnvironmentCNAMEs(const std::string& a,
     emit(*e, Severity::kInfo, "swapEnvironmentCNAMEs is starting.");
     emit(*e, Severity::kInfo, "Swapping CNAMEs for environments " + pair + ".");
   }
-  // One change batch: both records move at the same instant.
-  ports::ChangeResourceRecordSetsRequest req;
-  req.HostedZoneId = ports_.hostedZoneId;
-  ports::ResourceRecordSet ra;
-  ra.Name = ea->desc.CNAME;
-  ra.ResourceRecords = {eb->desc.EndpointURL};
-  ports::ResourceRecordSet rb;
-  rb.Name = eb->desc.CNAME;
-  rb.ResourceRecords = {ea->desc.EndpointURL};
-  req.Changes = {{ports::ChangeAction::kUpsert, ra}, {ports::ChangeAction::kUpsert, rb}};
+  // 3. Route 53 has the change everywhere: the environments exchange their names.
+  auto completed = [this, a, b, pair] {
+    Env* first = find(a);
+    Env* second = find(b);
+    if (first == nullptr || second == nullptr) return;
+    std::swap(first->desc.CNAME, second->desc.CNAME);
+    first->swappedAwayAt = second->swappedAwayAt = ports_.clock.now();
+    for (Env* e : {first, second}) {
+      emit(*e, Severity::kInfo,
+           "'" + e->desc.CNAME + "' now points to '" + e->desc.EndpointURL + "'.");
+    }
+    for (Env* e : {first, second}) {
+      emit(*e, Severity::kInfo, "Completed swapping CNAMEs for environments " + pair + ".");
+      setState(*e, EnvironmentStatus::kReady, e->desc.Health);
+    }
+  };
+  // 2. One poll of the change (eb-reference 4: the swap takes ~5 s of events). A poll that gets
+  // no answer (after its retries) ends the wait as INSYNC does.
+  auto poll = [this, completed](const std::string& change, const std::function<void()>& again) {
+    aws<ports::ChangeInfo>([this, change](auto cb) { ports_.route53.getChange({change}, cb); },
+                           [completed, again](ports::Outcome<ports::ChangeInfo> c) {
+                             if (c.ok() && c.value().Status != ports::ChangeStatus::kInsync)
+                               return again();
+                             completed();
+                           });
+  };
+  // 1. Both records in one change batch.
   aws<ports::ChangeInfo>(
-      [this, req](auto cb) { ports_.route53.changeResourceRecordSets(req, cb); },
-      [this, a, b, pair](ports::Outcome<ports::ChangeInfo> o) {
+      [this, req = swapChange(ports_.hostedZoneId, ea->desc, eb->desc)](auto cb) {
+        ports_.route53.changeResourceRecordSets(req, cb);
+      },
+      [this, a, b, poll](ports::Outcome<ports::ChangeInfo> o) {
         Env* x = find(a);
         Env* y = find(b);
         if (x == nullptr || y == nullptr) return;
@@ -270,28 +357,8 @@ ports::Outcome<ports::Empty> Engine::swapEnvironmentCNAMEs(const std::string& a,
           }
           return;
         }
-        const std::string change = o.value().Id;
-        // The swap completes when Route 53 has it everywhere (eb-reference 4: ~5 s of events).
-        every(kPoll / 5, [this, a, b, pair, change](const std::function<void()>& again) {
-          aws<ports::ChangeInfo>(
-              [this, change](auto cb) { ports_.route53.getChange({change}, cb); },
-              [this, a, b, pair, again](ports::Outcome<ports::ChangeInfo> c) {
-                if (c.ok() && c.value().Status != ports::ChangeStatus::kInsync) return again();
-                Env* first = find(a);
-                Env* second = find(b);
-                if (first == nullptr || second == nullptr) return;
-                std::swap(first->desc.CNAME, second->desc.CNAME);
-                first->swappedAwayAt = second->swappedAwayAt = ports_.clock.now();
-                for (Env* e : {first, second}) {
-                  emit(*e, Severity::kInfo,
-                       "'" + e->desc.CNAME + "' now points to '" + e->desc.EndpointURL + "'.");
-                }
-                for (Env* e : {first, second}) {
-                  emit(*e, Severity::kInfo,
-                       "Completed swapping CNAMEs for environments " + pair + ".");
-                  setState(*e, EnvironmentStatus::kReady, e->desc.Health);
-                }
-              });
+        every(kPoll / 5, [poll, change = o.value().Id](const std::function<void()>& again) {
+          poll(change, again);
         });
       });
   return ports::Empty{};
@@ -316,9 +383,38 @@ ports::Outcome<ports::Empty> Engine::blueGreen(const std::string& environment,
        "Blue/green: deploying " + version + " to the clone " + greenName +
            ", then swapping CNAMEs and terminating " + environment + " " +
            sim::formatDuration(terminateAfter) + " later.");
-  // 1. The clone becomes Ready; 2. the new version is deployed to it; 3. swap; 4. terminate.
-  every(kPoll, [this, environment, version, greenName,
-                terminateAfter](const std::function<void()>& again) {
+  // The steps, each a poll every kPoll until what it waits for has happened; they run in
+  // the order 1 to 4.
+  // 4. Both Ready after the swap: the old environment is terminated `terminateAfter` later.
+  auto terminateWhenSwapped = [this, environment, greenName,
+                               terminateAfter](const std::function<void()>& again) {
+    if (describe(environment)->Status != EnvironmentStatus::kReady ||
+        describe(greenName)->Status != EnvironmentStatus::kReady) {
+      return again();
+    }
+    after(terminateAfter, [this, environment] { terminateEnvironment(environment); });
+  };
+  // 3. The deployment `index` succeeded and the clone is Ready again: swap.
+  auto swapWhenDeployed = [this, environment, greenName, terminateWhenSwapped](
+                              std::size_t index, const std::function<void()>& again) {
+    const DeploymentRecord& rec = deployments_[index];
+    if (rec.outcome == DeploymentOutcome::kInProgress ||
+        describe(greenName)->Status != EnvironmentStatus::kReady) {
+      return again();
+    }
+    if (rec.outcome != DeploymentOutcome::kSucceeded) {
+      if (Env* b = find(environment)) {
+        emit(*b, Severity::kError,
+             "Blue/green: the deployment to " + greenName + " failed; nothing was swapped.");
+      }
+      return;
+    }
+    if (!swapEnvironmentCNAMEs(environment, greenName).ok()) return;
+    every(kPoll, terminateWhenSwapped);
+  };
+  // 2. The clone is Ready and Green: the new version is deployed to it.
+  auto deployWhenCloned = [this, environment, version, greenName,
+                           swapWhenDeployed](const std::function<void()>& again) {
     const auto green = describe(greenName);
     if (!green) return;
     if (green->Status != EnvironmentStatus::kReady) return again();
@@ -330,32 +426,12 @@ ports::Outcome<ports::Empty> Engine::blueGreen(const std::string& environment,
     }
     const auto deployment = deploy(greenName, version);
     if (!deployment.ok()) return;
-    const std::size_t index = deployment.value();
-    every(kPoll, [this, environment, greenName, terminateAfter,
-                  index](const std::function<void()>& again2) {
-      const DeploymentRecord& rec = deployments_[index];
-      if (rec.outcome == DeploymentOutcome::kInProgress ||
-          describe(greenName)->Status != EnvironmentStatus::kReady) {
-        return again2();
-      }
-      if (rec.outcome != DeploymentOutcome::kSucceeded) {
-        if (Env* b = find(environment)) {
-          emit(*b, Severity::kError,
-               "Blue/green: the deployment to " + greenName + " failed; nothing was swapped.");
-        }
-        return;
-      }
-      if (!swapEnvironmentCNAMEs(environment, greenName).ok()) return;
-      every(kPoll,
-            [this, environment, greenName, terminateAfter](const std::function<void()>& again3) {
-              if (describe(environment)->Status != EnvironmentStatus::kReady ||
-                  describe(greenName)->Status != EnvironmentStatus::kReady) {
-                return again3();
-              }
-              after(terminateAfter, [this, environment] { terminateEnvironment(environment); });
-            });
+    every(kPoll, [swapWhenDeployed, index = deployment.value()](const std::function<void()>& next) {
+      swapWhenDeployed(index, next);
     });
-  });
+  };
+  // 1. The clone was created above and is launching.
+  every(kPoll, deployWhenCloned);
   return ports::Empty{};
 }
 
@@ -370,34 +446,30 @@ ports::Outcome<ports::Empty> Engine::restartAppServer(const std::string& name) {
   e->requestId = newRequestId();
   setState(*e, EnvironmentStatus::kUpdating, HealthColor::kGrey);
   emit(*e, Severity::kInfo, "restartAppServer is starting.");
+  // 2. The command has run (or there was no instance to run it on): Ready again.
+  auto finish = [this, name](bool ok) {
+    Env* env = find(name);
+    if (env == nullptr) return;
+    emit(*env, ok ? Severity::kInfo : Severity::kError,
+         ok ? "restartAppServer completed successfully."
+            : "restartAppServer completed, but with errors.");
+    readyWithInstanceHealth(name);
+  };
+  // 1. The restart command, on every instance in service at once.
   describeGroup(
-      e->groupName, [this, name](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
+      e->groupName, [this, name, finish](ports::Outcome<ports::DescribeAutoScalingGroupsResult> o) {
         Env* env = find(name);
         if (env == nullptr) return;
         const std::vector<std::string> ids = inServiceIds(o);
-        auto finish = [this, name](bool ok) {
-          Env* en = find(name);
-          if (en == nullptr) return;
-          emit(*en, ok ? Severity::kInfo : Severity::kError,
-               ok ? "restartAppServer completed successfully."
-                  : "restartAppServer completed, but with errors.");
-          readyWithInstanceHealth(name);
-        };
         if (ids.empty()) return finish(o.ok());
         ports::SendCommandRequest req;
         req.InstanceIds = ids;
         req.DocumentName = ports::kRestartAppServerDocument;
         req.Timeout = env->config.deployment.timeout + kCommandTimeoutExtra;
+        // The command answers when it has run: its attempt may take the whole command timeout.
         aws<ports::SendCommandResult>([this, req](auto cb) { ports_.ssm.sendCommand(req, cb); },
                                       [finish](ports::Outcome<ports::SendCommandResult> r) {
-                                        bool ok = r.ok();
-                                        if (ok) {
-                                          for (const auto& inv : r.value().Invocations) {
-                                            ok = ok && inv.Status ==
-                                                           ports::CommandInvocationStatus::kSuccess;
-                                          }
-                                        }
-                                        finish(ok);
+                                        finish(succeededEverywhere(r));
                                       },
                                       req.Timeout + Duration::seconds(60));
       });

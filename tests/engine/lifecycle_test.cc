@@ -1,5 +1,6 @@
 // Terminate, clone, swap and blue/green against the emulators (eb-reference 4 and 7.5).
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <set>
 #include <string>
@@ -38,6 +39,27 @@ TEST_CASE("eb-reference 7.5: terminating an environment, with EB's events", "[en
     CHECK(it != m.end());
     from = it;
   }
+}
+
+TEST_CASE("a clean-up that fails is reported: terminating while the load balancer API refuses",
+          "[engine][lifecycle][faults]") {
+  Harness h;
+  h.createReady("shop-stuck", 2);
+  const auto d = *h.engine.describe("shop-stuck");
+  const std::string lb = h.cloud.elb().loadBalancerArnByDnsName(d.EndpointURL).value();
+  ebsim::sim::FaultArming always;  // every attempt throttled: the retries run out
+  h.w.faults.arm("elb.api.throttling", always);
+  REQUIRE(h.engine.terminateEnvironment("shop-stuck").ok());
+  h.w.runFor(Duration::minutes(15));
+  CHECK(h.engine.describe("shop-stuck")->Status == EnvironmentStatus::kTerminated);
+  const auto m = h.messages("shop-stuck");
+  const auto warned = [&m](const std::string& prefix) {
+    return std::any_of(m.begin(), m.end(),
+                       [&prefix](const std::string& s) { return s.rfind(prefix, 0) == 0; });
+  };
+  CHECK(warned("Could not delete the load balancer " + lb + ": "));
+  CHECK(warned("Could not delete the target group arn:"));
+  CHECK(h.cloud.elb().loadBalancerArnByDnsName(d.EndpointURL));  // it is indeed left behind
 }
 
 TEST_CASE("eb-reference 4: terminating with a coupled database on Delete is flagged as data loss",
@@ -513,6 +535,28 @@ TEST_CASE("a forced terminate during a launch or a rebuild wins: nothing comes b
           [&](auto cb) { h.cloud.autoscaling().describeAutoScalingGroups({}, cb); });
       REQUIRE(groups.ok());
       CHECK(groups.value().AutoScalingGroups.empty());
+    }
+  }
+}
+
+TEST_CASE("a forced terminate that overtakes a launch warns of nothing already gone",
+          "[engine][lifecycle][rebuild]") {
+  // Its deletions find resources not yet created, or (a rebuild) deleted already: not found is
+  // what a deletion wants, so no "Could not ..." warning.
+  for (const bool rebuild : {false, true}) {
+    CAPTURE(rebuild);
+    Harness h;
+    if (rebuild) {
+      h.createReady("shop-race", 2);
+      REQUIRE(h.engine.rebuildEnvironment("shop-race").ok());
+    } else {
+      REQUIRE(h.engine.createEnvironment(h.request("shop-race")).ok());
+    }
+    REQUIRE(h.engine.terminateEnvironment("shop-race", /*force=*/true).ok());
+    h.w.runFor(Duration::minutes(30));
+    REQUIRE(h.engine.describe("shop-race")->Status == EnvironmentStatus::kTerminated);
+    for (const std::string& message : h.messages("shop-race")) {
+      CHECK_FALSE(message.rfind("Could not", 0) == 0);
     }
   }
 }
