@@ -69,7 +69,7 @@ struct DeploymentSettings {
 };
 
 // EB adds 240 s to the command timeout (eb-reference 1.1): the default 600 s is 840 s.
-inline constexpr sim::Duration kCommandTimeoutExtra = sim::Duration::nanos(240'000'000'000);
+inline constexpr sim::Duration kCommandTimeoutExtra = sim::Duration::seconds(240);
 
 // aws:autoscaling:updatepolicy:rollingupdate (eb-reference 3): how configuration changes that
 // need new instances (instance type) are rolled out.

@@ -54,7 +54,7 @@ inline HealthCheckSettings defaultHealthCheck(LoadBalancerType type) {
   return {"/", Duration::seconds(15), Duration::seconds(5), 3, 5};
 }
 // eb-reference.md 5.1: deregistration delay / connection draining default 20 s.
-inline constexpr sim::Duration kDefaultDeregistrationDelay = sim::Duration::nanos(20'000'000'000);
+inline constexpr sim::Duration kDefaultDeregistrationDelay = sim::Duration::seconds(20);
 
 struct LoadBalancer {
   std::string LoadBalancerArn;
