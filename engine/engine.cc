@@ -244,15 +244,12 @@ void Engine::drainAndTerminate(const Env& env, std::vector<std::string> ids) {
       [this, tg = env.targetGroupArn, ids](auto cb) {
         ports_.elb.deregisterTargets({tg, ids}, cb);
       },
-      [this, name = env.desc.EnvironmentName, tg = env.targetGroupArn,
-       count = ids.size()](ports::Outcome<ports::Empty> o) {
-        Env* e = find(name);
-        const std::string what = "deregister " + std::to_string(count) +
-                                 (count == 1 ? " instance" : " instances") +
-                                 " from the target group " + tg + " before terminating them";
-        const auto warning = cleanUpWarning(o, what, ports::errors::kTargetGroupNotFound);
-        if (e != nullptr && warning) emit(*e, Severity::kWarn, *warning);
-      });
+      warnOnFailure<ports::Empty>(env.desc.EnvironmentName,
+                                  "deregister " + std::to_string(ids.size()) +
+                                      (ids.size() == 1 ? " instance" : " instances") +
+                                      " from the target group " + env.targetGroupArn +
+                                      " before terminating them",
+                                  ports::errors::kTargetGroupNotFound));
   after(env.config.deregistrationDelay,
         [this, ids = std::move(ids)]() mutable { terminate(std::move(ids)); });
 }
@@ -568,13 +565,8 @@ void Engine::allocateAddress(const std::string& name) {
   // The undo, when a forced terminate (or another rebuild) came first.
   auto release = [this, name](const std::string& alloc) {
     aws<ports::Empty>([this, alloc](auto cb) { ports_.ec2.releaseAddress({alloc}, cb); },
-                      [this, name, alloc](ports::Outcome<ports::Empty> o) {
-                        Env* env = find(name);
-                        const auto warning =
-                            cleanUpWarning(o, "release the Elastic IP " + alloc,
-                                           ports::errors::kInvalidAllocationIdNotFound);
-                        if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
-                      });
+                      warnOnFailure<ports::Empty>(name, "release the Elastic IP " + alloc,
+                                                  ports::errors::kInvalidAllocationIdNotFound));
   };
   aws<ports::AllocateAddressResult>(
       [this](auto cb) { ports_.ec2.allocateAddress({}, cb); },
@@ -601,12 +593,8 @@ void Engine::createLoadBalancer(const std::string& name) {
   // The undo, when a forced terminate (or another rebuild) came first.
   auto remove = [this, name](const std::string& lb) {
     aws<ports::Empty>([this, lb](auto cb) { ports_.elb.deleteLoadBalancer({lb}, cb); },
-                      [this, name, lb](ports::Outcome<ports::Empty> o) {
-                        Env* env = find(name);
-                        const auto warning = cleanUpWarning(o, "delete the load balancer " + lb,
-                                                            ports::errors::kLoadBalancerNotFound);
-                        if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
-                      });
+                      warnOnFailure<ports::Empty>(name, "delete the load balancer " + lb,
+                                                  ports::errors::kLoadBalancerNotFound));
   };
   aws<ports::LoadBalancer>(
       [this, req](auto cb) { ports_.elb.createLoadBalancer(req, cb); },
@@ -635,12 +623,8 @@ void Engine::createTargetGroup(const std::string& name) {
   // The undo, when a forced terminate (or another rebuild) came first.
   auto remove = [this, name](const std::string& tg) {
     aws<ports::Empty>([this, tg](auto cb) { ports_.elb.deleteTargetGroup({tg}, cb); },
-                      [this, name, tg](ports::Outcome<ports::Empty> o) {
-                        Env* env = find(name);
-                        const auto warning = cleanUpWarning(o, "delete the target group " + tg,
-                                                            ports::errors::kTargetGroupNotFound);
-                        if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
-                      });
+                      warnOnFailure<ports::Empty>(name, "delete the target group " + tg,
+                                                  ports::errors::kTargetGroupNotFound));
   };
   aws<ports::TargetGroup>(
       [this, req](auto cb) { ports_.elb.createTargetGroup(req, cb); },
@@ -690,12 +674,8 @@ void Engine::createGroup(const std::string& name) {
         [this, groupName](auto cb) {
           ports_.autoscaling.deleteAutoScalingGroup({groupName, true}, cb);
         },
-        [this, name, groupName](ports::Outcome<ports::Empty> o) {
-          Env* env = find(name);
-          const auto warning = cleanUpWarning(o, "delete the Auto Scaling group " + groupName,
-                                              ports::errors::kValidationError);
-          if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
-        });
+        warnOnFailure<ports::Empty>(name, "delete the Auto Scaling group " + groupName,
+                                    ports::errors::kValidationError));
   };
   aws<ports::Empty>(
       [this, req](auto cb) { ports_.autoscaling.createAutoScalingGroup(req, cb); },
@@ -801,12 +781,8 @@ void Engine::pointCname(const std::string& name, int launch) {
     for (auto& c : undo.Changes) c.Action = ports::ChangeAction::kDelete;
     aws<ports::ChangeInfo>(
         [this, undo](auto cb) { ports_.route53.changeResourceRecordSets(undo, cb); },
-        [this, name, cname](ports::Outcome<ports::ChangeInfo> o) {
-          Env* env = find(name);
-          const auto warning = cleanUpWarning(o, "delete the CNAME record " + cname,
-                                              ports::errors::kInvalidChangeBatch);
-          if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
-        });
+        warnOnFailure<ports::ChangeInfo>(name, "delete the CNAME record " + cname,
+                                         ports::errors::kInvalidChangeBatch));
   };
   aws<ports::ChangeInfo>(
       [this, req](auto cb) { ports_.route53.changeResourceRecordSets(req, cb); },

@@ -321,10 +321,15 @@ class Engine {
                    DeploymentOutcome outcome = DeploymentOutcome::kFailed);
   // Sets a deployment's outcome and end time, and records it.
   void recordOutcome(std::size_t record, DeploymentOutcome outcome);
-  // A callback for a call whose result changes no decision: a failure becomes a WARN event on
-  // `env`, "<what>: <AWS message>", so nothing fails silently.
+  // A call whose result changes no decision (a clean-up) still fails visibly: a failure becomes a
+  // WARN event on `env`, "Could not <what>: <AWS message>." (event_log.h cleanUpWarning), except
+  // `goneCode`, which says there was nothing left to clean up.
   template <typename T>
-  ports::Callback<T> warnOnFailure(std::string env, std::string what);
+  void warnIfFailed(const std::string& env, const ports::Outcome<T>& result,
+                    const std::string& what, std::string_view goneCode = {});
+  template <typename T>
+  ports::Callback<T> warnOnFailure(std::string env, std::string what,
+                                   std::string_view goneCode = {});
 
   // `f`, made to do nothing once the engine is destroyed (see alive_).
   template <typename F>

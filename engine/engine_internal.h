@@ -123,11 +123,18 @@ void Engine::aws(std::function<void(ports::Callback<T>)> call, ports::Callback<T
 }
 
 template <typename T>
-ports::Callback<T> Engine::warnOnFailure(std::string env, std::string what) {
-  return [this, env = std::move(env), what = std::move(what)](ports::Outcome<T> result) {
-    if (result.ok()) return;
-    if (Env* e = find(env)) emit(*e, Severity::kWarn, what + ": " + result.error().Message);
-  };
+void Engine::warnIfFailed(const std::string& env, const ports::Outcome<T>& result,
+                          const std::string& what, std::string_view goneCode) {
+  const auto warning = cleanUpWarning(result, what, goneCode);
+  if (!warning) return;
+  if (Env* e = find(env)) emit(*e, Severity::kWarn, *warning);
+}
+
+template <typename T>
+ports::Callback<T> Engine::warnOnFailure(std::string env, std::string what,
+                                         std::string_view goneCode) {
+  return [this, env = std::move(env), what = std::move(what),
+          goneCode](const ports::Outcome<T>& result) { warnIfFailed(env, result, what, goneCode); };
 }
 
 namespace detail {

@@ -133,14 +133,10 @@ void Engine::tearDown(const std::string& name, std::function<void()> done) {
   if (e == nullptr) return;
   // 1. The CNAME stops pointing at us (only if it still does: it may have been swapped).
   const ports::ChangeResourceRecordSetsRequest dns = cnameChange(*e, ports::ChangeAction::kDelete);
-  aws<ports::ChangeInfo>([this, dns](auto cb) { ports_.route53.changeResourceRecordSets(dns, cb); },
-                         [this, name, cname = e->desc.CNAME](ports::Outcome<ports::ChangeInfo> o) {
-                           Env* env = find(name);
-                           const auto warning =
-                               cleanUpWarning(o, "delete the CNAME record " + cname,
-                                              ports::errors::kInvalidChangeBatch);
-                           if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
-                         });
+  aws<ports::ChangeInfo>(
+      [this, dns](auto cb) { ports_.route53.changeResourceRecordSets(dns, cb); },
+      warnOnFailure<ports::ChangeInfo>(name, "delete the CNAME record " + e->desc.CNAME,
+                                       ports::errors::kInvalidChangeBatch));
   // 3. Once the group's instances are gone (or after 15 minutes), the front end.
   auto releaseWhenTerminated = [this, name, done = std::move(done)](std::vector<std::string> ids) {
     Env* env = find(name);
@@ -165,10 +161,8 @@ void Engine::tearDown(const std::string& name, std::function<void()> done) {
         },
         [this, name, group = env->groupName, releaseWhenTerminated,
          ids](ports::Outcome<ports::Empty> deleted) {
-          Env* en = find(name);
-          const auto warning = cleanUpWarning(deleted, "delete the Auto Scaling group " + group,
-                                              ports::errors::kValidationError);
-          if (en != nullptr && warning) emit(*en, Severity::kWarn, *warning);
+          warnIfFailed(name, deleted, "delete the Auto Scaling group " + group,
+                       ports::errors::kValidationError);
           releaseWhenTerminated(ids);
         });
   });
@@ -182,10 +176,8 @@ void Engine::releaseFrontEnd(const std::string& name, std::function<void()> done
     aws<ports::Empty>(
         [this, alloc = e->addressAllocation](auto cb) { ports_.ec2.releaseAddress({alloc}, cb); },
         [this, name, alloc = e->addressAllocation, done](ports::Outcome<ports::Empty> o) {
-          Env* env = find(name);
-          const auto warning = cleanUpWarning(o, "release the Elastic IP " + alloc,
-                                              ports::errors::kInvalidAllocationIdNotFound);
-          if (env != nullptr && warning) emit(*env, Severity::kWarn, *warning);
+          warnIfFailed(name, o, "release the Elastic IP " + alloc,
+                       ports::errors::kInvalidAllocationIdNotFound);
           done();
         });
     return;
@@ -196,17 +188,13 @@ void Engine::releaseFrontEnd(const std::string& name, std::function<void()> done
       [this, name, lb = e->loadBalancerArn, done](ports::Outcome<ports::Empty> o) {
         Env* env = find(name);
         if (env == nullptr) return;
-        if (const auto warning = cleanUpWarning(o, "delete the load balancer " + lb,
-                                                ports::errors::kLoadBalancerNotFound)) {
-          emit(*env, Severity::kWarn, *warning);
-        }
+        warnIfFailed(name, o, "delete the load balancer " + lb,
+                     ports::errors::kLoadBalancerNotFound);
         aws<ports::Empty>(
             [this, tg = env->targetGroupArn](auto cb) { ports_.elb.deleteTargetGroup({tg}, cb); },
             [this, name, tg = env->targetGroupArn, done](ports::Outcome<ports::Empty> deleted) {
-              Env* en = find(name);
-              const auto warning = cleanUpWarning(deleted, "delete the target group " + tg,
-                                                  ports::errors::kTargetGroupNotFound);
-              if (en != nullptr && warning) emit(*en, Severity::kWarn, *warning);
+              warnIfFailed(name, deleted, "delete the target group " + tg,
+                           ports::errors::kTargetGroupNotFound);
               done();
             });
       });

@@ -45,7 +45,7 @@ void Engine::Immutable::launchTestInstance() {
         [engine, group](auto cb) {
           engine->ports_.autoscaling.deleteAutoScalingGroup({group, true}, cb);
         },
-        engine->warnOnFailure<ports::Empty>(env, "Could not delete the temporary group " + group));
+        engine->warnOnFailure<ports::Empty>(env, "delete the temporary group " + group));
   };
   engine_.aws<ports::Empty>([&autoscaling = engine_.ports_.autoscaling,
                              req](auto cb) { autoscaling.createAutoScalingGroup(req, cb); },

@@ -181,15 +181,14 @@ void Engine::NewInstanceSet::deleteTemporaryResources() {
       [&autoscaling = engine_.ports_.autoscaling, temp = tempGroup_](auto cb) {
         autoscaling.deleteAutoScalingGroup({temp, true}, cb);
       },
-      engine_.warnOnFailure<ports::Empty>(target_.env,
-                                          "Could not delete the temporary group " + tempGroup_));
+      engine_.warnOnFailure<ports::Empty>(target_.env, "delete the temporary group " + tempGroup_));
   if (tempTargetGroup_.empty()) return;
   engine_.aws<ports::Empty>(
       [&elb = engine_.ports_.elb, tg = tempTargetGroup_](auto cb) {
         elb.deleteTargetGroup({tg}, cb);
       },
-      engine_.warnOnFailure<ports::Empty>(
-          target_.env, "Could not delete the temporary target group " + tempTargetGroup_));
+      engine_.warnOnFailure<ports::Empty>(target_.env,
+                                          "delete the temporary target group " + tempTargetGroup_));
 }
 
 void Engine::NewInstanceSet::completeFinalGroupUpdate(

@@ -21,9 +21,7 @@ void Engine::NewInstanceSet::discard(const std::string& reason) {
 }
 
 void Engine::NewInstanceSet::onDiscardedDetached(ports::Outcome<ports::Empty> o) {
-  if (!o.ok()) {
-    emit(Severity::kWarn, "Could not detach the new instances: " + o.error().Message);
-  }
+  engine_.warnIfFailed(target_.env, o, "detach the new instances");
   engine_.terminate(newIds_);
   Env& e = env();
   ports::UpdateAutoScalingGroupRequest back;
@@ -37,9 +35,7 @@ void Engine::NewInstanceSet::onDiscardedDetached(ports::Outcome<ports::Empty> o)
 }
 
 void Engine::NewInstanceSet::onDiscardedGroupRestored(ports::Outcome<ports::Empty> o) {
-  if (!o.ok()) {
-    emit(Severity::kWarn, "Could not restore the group's template and size: " + o.error().Message);
-  }
+  engine_.warnIfFailed(target_.env, o, "restore the group's template and size");
   rollBack(failureReason_);
 }
 
@@ -65,7 +61,7 @@ void Engine::NewInstanceSet::putOldSetBack(Env& e) {
       [&elb = engine_.ports_.elb, tg = e.targetGroupArn, old = oldIds_](auto cb) {
         elb.registerTargets({tg, old}, cb);
       },
-      engine_.warnOnFailure<ports::Empty>(target_.env, "Could not register the old instances"));
+      engine_.warnOnFailure<ports::Empty>(target_.env, "register the old instances"));
 }
 
 void Engine::NewInstanceSet::moveTrafficBack(Env& e, bool keepTargetGroupIfStuck) {
@@ -87,8 +83,7 @@ void Engine::NewInstanceSet::moveTrafficBack(Env& e, bool keepTargetGroupIfStuck
         }
         engine->aws<ports::Empty>(
             [engine, tg](auto cb) { engine->ports_.elb.deleteTargetGroup({tg}, cb); },
-            engine->warnOnFailure<ports::Empty>(env,
-                                                "Could not delete the temporary target group"));
+            engine->warnOnFailure<ports::Empty>(env, "delete the temporary target group"));
       });
 }
 
@@ -101,16 +96,12 @@ void Engine::NewInstanceSet::keepFailedLogs(Env& e, const std::string& reason) {
     log.ExpiresAfter = Duration::hours(1);
     engine_.aws<ports::PutObjectResult>(
         [&s3 = engine_.ports_.s3, log](auto cb) { s3.putObject(log, cb); },
-        engine_.warnOnFailure<ports::PutObjectResult>(target_.env,
-                                                      "Could not keep the logs of " + id));
+        engine_.warnOnFailure<ports::PutObjectResult>(target_.env, "keep the logs of " + id));
   }
 }
 
 void Engine::NewInstanceSet::onTemporaryGroupDeleted(ports::Outcome<ports::Empty> o) {
-  if (!o.ok()) {
-    emit(Severity::kWarn,
-         "Could not delete the temporary group " + tempGroup_ + ": " + o.error().Message);
-  }
+  engine_.warnIfFailed(target_.env, o, "delete the temporary group " + tempGroup_);
   // The rollback is over when the new set is gone (the group's deletion terminated it); the
   // record's rolledBackAt says when, after the outcome is known.
   engine_.whenTerminated(newIds_, kPollInterval, Duration::minutes(30),
@@ -134,8 +125,7 @@ void Engine::NewInstanceSet::cleanUpAfterTerminate() {
       [&autoscaling = engine_.ports_.autoscaling, temp = tempGroup_](auto cb) {
         autoscaling.deleteAutoScalingGroup({temp, true}, cb);
       },
-      engine_.warnOnFailure<ports::Empty>(target_.env,
-                                          "Could not delete the temporary group " + tempGroup_));
+      engine_.warnOnFailure<ports::Empty>(target_.env, "delete the temporary group " + tempGroup_));
 }
 
 }  // namespace ebsim::engine

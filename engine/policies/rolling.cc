@@ -73,7 +73,7 @@ void Engine::Rolling::deregisterBatch() {
         [engine, tg, ids](auto cb) {
           engine->ports_.elb.registerTargets({tg, ids}, cb);
         },
-        engine->warnOnFailure<ports::Empty>(env, "Could not register the aborted batch again"));
+        engine->warnOnFailure<ports::Empty>(env, "register the aborted batch again"));
   };
   engine_.aws<ports::Empty>(
       [&elb = engine_.ports_.elb, tg = env().targetGroupArn, ids = batchIds()](auto cb) {
@@ -139,8 +139,7 @@ void Engine::Rolling::putBatchBackInService(Env& e) {
       [&elb = engine_.ports_.elb, tg = e.targetGroupArn, ids = batchIds()](auto cb) {
         elb.registerTargets({tg, ids}, cb);
       },
-      engine_.warnOnFailure<ports::Empty>(target_.env,
-                                          "Could not put the aborted batch back in service"));
+      engine_.warnOnFailure<ports::Empty>(target_.env, "put the aborted batch back in service"));
 }
 
 void Engine::Rolling::warnMixedVersions() {

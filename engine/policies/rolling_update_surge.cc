@@ -68,7 +68,7 @@ void Engine::RollingUpdate::onSurgedBatchDetached(ports::Outcome<ports::Empty> o
 }
 
 void Engine::RollingUpdate::onSurgeMaxRestored(ports::Outcome<ports::Empty> o) {
-  if (!o.ok()) emit(Severity::kWarn, "Could not restore the group's MaxSize: " + o.error().Message);
+  engine_.warnIfFailed(target_.env, o, "restore the group's MaxSize");
   batchDone(true);
 }
 
@@ -83,9 +83,7 @@ void Engine::RollingUpdate::shrinkAfterFailedSurge() {
 }
 
 void Engine::RollingUpdate::onSurgeShrunk(ports::Outcome<ports::Empty> o) {
-  if (!o.ok()) {
-    emit(Severity::kWarn, "Could not shrink the group after the surge: " + o.error().Message);
-  }
+  engine_.warnIfFailed(target_.env, o, "shrink the group after the surge");
   batchDone(false);
 }
 

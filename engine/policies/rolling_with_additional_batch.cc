@@ -34,12 +34,7 @@ void Engine::RollingWithAdditionalBatch::onExtraBatchRequested(ports::Outcome<po
   if (!o.ok()) return fail("Could not add the additional batch.");
   // Wait for the new instances to be in service and healthy, then roll as Rolling does.
   extraDeadline_ = now() + commandTimeout();
-  engine_.every(kPollInterval, [engine = &engine_,
-                                record = target_.record](const std::function<void()>& again) {
-    if (auto* self = dynamic_cast<RollingWithAdditionalBatch*>(engine->rollout(record))) {
-      self->pollExtraBatch(again);
-    }
-  });
+  engine_.every(kPollInterval, step(&RollingWithAdditionalBatch::pollExtraBatch));
 }
 
 void Engine::RollingWithAdditionalBatch::pollExtraBatch(const std::function<void()>& again) {
@@ -114,7 +109,7 @@ void Engine::RollingWithAdditionalBatch::dropExtraBatch(Env& e) {
     req.MaxSize = originalMax;
     engine->aws<ports::Empty>(
         [engine, req](auto cb) { engine->ports_.autoscaling.updateAutoScalingGroup(req, cb); },
-        engine->warnOnFailure<ports::Empty>(env, "Could not restore the group's MaxSize"));
+        engine->warnOnFailure<ports::Empty>(env, "restore the group's MaxSize"));
   };
   if (extraIds_.empty()) return restore();
   engine_.aws<ports::Empty>(
@@ -123,12 +118,8 @@ void Engine::RollingWithAdditionalBatch::dropExtraBatch(Env& e) {
       },
       [engine = &engine_, env = target_.env, ids = extraIds_,
        restore](ports::Outcome<ports::Empty> detached) {
-        if (detached.ok()) {
-          engine->terminate(ids);
-        } else if (Env* en = engine->find(env)) {
-          engine->emit(*en, Severity::kWarn,
-                       "Could not detach the additional batch: " + detached.error().Message);
-        }
+        if (detached.ok()) engine->terminate(ids);
+        engine->warnIfFailed(env, detached, "detach the additional batch");
         restore();
       });
 }

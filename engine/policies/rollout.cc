@@ -49,7 +49,7 @@ void Engine::Rollout::revertTemplate(Env& e) {
         autoscaling.updateAutoScalingGroup(req, cb);
       },
       engine_.warnOnFailure<ports::Empty>(
-          target_.env, "Could not set the launch template back to version " + e.desc.VersionLabel));
+          target_.env, "set the launch template back to version " + e.desc.VersionLabel));
 }
 
 void Engine::Rollout::cleanUpAfterFailure(Env& e) {

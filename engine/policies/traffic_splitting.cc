@@ -39,7 +39,7 @@ void Engine::TrafficSplitting::onPlanned(const std::vector<std::string>& ids,
         [engine, arn = late.value().TargetGroupArn](auto cb) {
           engine->ports_.elb.deleteTargetGroup({arn}, cb);
         },
-        engine->warnOnFailure<ports::Empty>(env, "Could not delete the temporary target group"));
+        engine->warnOnFailure<ports::Empty>(env, "delete the temporary target group"));
   };
   engine_.aws<ports::TargetGroup>(
       [&elb = engine_.ports_.elb, tg](auto cb) { elb.createTargetGroup(tg, cb); },
@@ -95,12 +95,7 @@ void Engine::TrafficSplitting::onTrafficSplit(ports::Outcome<ports::Empty> o) {
                             " percent of incoming client traffic to the new application "
                             "version for evaluation.");
   evaluationEnds_ = now() + target_.settings.evaluationTime;
-  engine_.every(kPollInterval,
-                [engine = &engine_, record = target_.record](const std::function<void()>& again) {
-                  if (auto* self = dynamic_cast<TrafficSplitting*>(engine->rollout(record))) {
-                    self->pollEvaluation(again);
-                  }
-                });
+  engine_.every(kPollInterval, step(&TrafficSplitting::pollEvaluation));
 }
 
 void Engine::TrafficSplitting::pollEvaluation(const std::function<void()>& again) {
