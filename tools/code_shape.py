@@ -32,18 +32,11 @@ import sys
 
 EXTENSIONS = (".h", ".hh", ".hpp", ".cc", ".cpp", ".cxx")
 
-# Tokens that hide code from the brace matcher (the same tokenizer as
-# tools/determinism_lint.py). Identifiers and numbers are consumed too, so
-# that `fooR"x"` is no raw string and `1'000` no character literal.
-TOKEN_RE = re.compile(r"""
-    (?P<raw>(?:u8|[uUL])?R"(?P<delim>[^()\\\s"]{0,16})\(.*?\)(?P=delim)")
-  | (?P<str>(?:u8|[uUL])?"(?:\\.|[^"\\\n])*"?)
-  | (?P<chr>(?:u8|[uUL])?'(?:\\.|[^'\\\n])*'?)
-  | (?P<line>//(?:\\\n|[^\n])*)
-  | (?P<block>/\*.*?(?:\*/|\Z))
-  | (?P<ident>[A-Za-z_]\w*)
-  | (?P<num>\.?\d(?:[eEpP][+-]|[\w.]|'(?=\w))*)
-""", re.VERBOSE | re.DOTALL)
+# The tokens that hide code from the brace matcher are the determinism lint's
+# (comments, string and character literals, identifiers and numbers, so that
+# `fooR"x"` is no raw string and `1'000` no character literal).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from determinism_lint import TOKEN_RE  # noqa: E402
 
 # A preprocessor directive, with its backslash continuations.
 DIRECTIVE_RE = re.compile(r"^[ \t]*#(?:\\\n|[^\n])*", re.MULTILINE)

@@ -75,7 +75,6 @@ struct Engine::Rollout::HealthGate {
   std::unordered_map<std::string, int> okChecks;  // lookup only, never iterated
 
   void count(bool ok, const Checks& checks, const std::function<void()>& again) {
-    if (engine->rollout(record) == nullptr) return;
     bool all = ok;
     int present = 0;
     for (const auto& [id, check] : checks) {
