@@ -64,7 +64,7 @@ const char* toString(DeploymentPolicy policy) {
 
 namespace {
 
-// eb-reference 7.2: 4-40 characters of [A-Za-z0-9-], no leading or trailing hyphen.
+// eb-reference.md §7.2: 4-40 characters of [A-Za-z0-9-], no leading or trailing hyphen.
 bool validEnvironmentName(const std::string& name) {
   if (name.size() < 4 || name.size() > 40 || name.front() == '-' || name.back() == '-') {
     return false;
@@ -78,7 +78,7 @@ ports::AwsError invalid(std::string message) {
   return ports::AwsError{ports::errors::kInvalidParameterValue, std::move(message), false};
 }
 
-// eb-reference 1.1 support matrix and 3: a SingleInstance environment deploys AllAtOnce or
+// eb-reference.md §1.1 support matrix and 3: a SingleInstance environment deploys AllAtOnce or
 // Immutable only, and rolls configuration updates Disabled or Immutable only.
 std::optional<ports::AwsError> singleInstanceProblem(const EnvironmentConfig& c, bool haveAgent) {
   const DeploymentPolicy p = c.deployment.policy;
@@ -137,7 +137,7 @@ Engine::Env* Engine::readyOrError(const std::string& name, ports::AwsError& erro
   if (e == nullptr) {
     error = invalid("No Environment found for EnvironmentName = '" + name + "'.");
   } else if (e->desc.Status != EnvironmentStatus::kReady) {
-    // eb-reference 7.3: mutations while not Ready.
+    // eb-reference.md §7.3: mutations while not Ready.
     error = invalid("Environment named " + name +
                     " is in an invalid state for this operation. Must be Ready.");
     return nullptr;
@@ -278,7 +278,7 @@ void Engine::setState(Env& env, EnvironmentStatus status, HealthColor health) {
 void Engine::readyWithInstanceHealth(const std::string& name) {
   Env* e = find(name);
   if (e == nullptr) return;
-  // eb-reference 5.3: Green when every registered instance passes its checks, Red when none
+  // eb-reference.md §5.3: Green when every registered instance passes its checks, Red when none
   // does, Yellow in between (our reading of "failed one or more checks").
   checkInstances(*e, e->targetGroupArn, {}, [this, name](bool ok, Checks checks) {
     Env* env = find(name);
@@ -358,7 +358,7 @@ void Engine::checkWithoutLoadBalancer(const Env& env, std::vector<std::string> i
         });
     return;
   }
-  // Basic health without a load balancer: EC2 status checks (eb-reference 5.2).
+  // Basic health without a load balancer: EC2 status checks (eb-reference.md §5.2).
   aws<ports::DescribeInstanceStatusResult>(
       [this, ids = std::move(ids)](auto cb) {
         ports_.ec2.describeInstanceStatus({ids, true}, cb);
@@ -497,7 +497,7 @@ ports::Outcome<EnvironmentDescription> Engine::createEnvironment(CreateEnvironme
     return *problem;
   }
   if (r.Config.type == EnvironmentType::kSingleInstance) {
-    // eb-reference 6: one instance with an Elastic IP, no load balancer, no scaling.
+    // eb-reference.md §6: one instance with an Elastic IP, no load balancer, no scaling.
     r.Config.minSize = r.Config.maxSize = 1;
     r.Config.desiredCapacity = 1;
   }
@@ -577,7 +577,7 @@ void Engine::allocateAddress(const std::string& name) {
         if (env == nullptr) return;
         if (!o.ok()) return launchFailed(*env, "Creating the EIP failed: " + o.error().Message);
         env->addressAllocation = o.value().AllocationId;
-        env->desc.EndpointURL = o.value().PublicIp;  // eb-reference 4: the Elastic IP
+        env->desc.EndpointURL = o.value().PublicIp;  // eb-reference.md §4: the Elastic IP
         emit(*env, Severity::kInfo, "Created EIP: " + o.value().PublicIp);
         createGroup(name);
       });
@@ -703,7 +703,7 @@ void Engine::putScalingPolicies(const std::string& name) {
   const ScalingTrigger& t = *e->config.trigger;
   const std::int64_t periods = std::max<std::int64_t>(
       1, t.breachDuration.count() / std::max<std::int64_t>(1, t.period.count()));
-  // eb-reference 6: one alarm and policy each way, named as EB's stack names them.
+  // eb-reference.md §6: one alarm and policy each way, named as EB's stack names them.
   for (const bool high : {true, false}) {
     ports::PutScalingPolicyRequest p;
     p.AutoScalingGroupName = e->groupName;

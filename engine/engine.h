@@ -5,7 +5,7 @@
 // Applications, versions and environments (load-balanced and SingleInstance), code deployments
 // with every policy, configuration updates, blue/green, abort and enhanced health; docs/engine.md
 // says what is modelled and what is not. Creating a load-balanced environment takes EB's steps,
-// with its literal events (eb-reference.md 7.5):
+// with its literal events (eb-reference.md §7.5):
 //   createEnvironment is starting. -> Using <bucket> as Amazon S3 storage bucket for
 //   environment data. -> Created load balancer named: ... -> Created target group named: ...
 //   -> Created Auto Scaling group named: ... -> Waiting for EC2 instances to launch. This may
@@ -56,7 +56,7 @@ struct EnginePorts {
   std::string storageBucket;              // elasticbeanstalk-<region>-<account>
   ports::Telemetry* telemetry = nullptr;  // optional: where the engine records its decisions
   // The instances' health agents: needed by SingleInstance environments with enhanced health,
-  // which have no load balancer to ask (eb-reference 5.2).
+  // which have no load balancer to ask (eb-reference.md §5.2).
   ports::HealthAgentApi* healthAgent = nullptr;
 };
 
@@ -68,7 +68,7 @@ const char* toString(DeploymentOutcome outcome);
 
 // One code deployment, as the scenario layer reports it.
 struct DeploymentRecord {
-  int id = 0;  // EB's deployment id: 1, 2, ... per environment (eb-reference 1.1)
+  int id = 0;  // EB's deployment id: 1, 2, ... per environment (eb-reference.md §1.1)
   std::string environment;
   std::string version;
   DeploymentPolicy policy = DeploymentPolicy::kAllAtOnce;
@@ -106,7 +106,7 @@ class Engine {
   const EventLog& events() const { return events_; }
   void setRetryPolicy(RetryPolicy policy) { retry_ = policy; }
 
-  // Applications and versions (eb-reference 7.2). Errors carry EB's codes and messages.
+  // Applications and versions (eb-reference.md §7.2). Errors carry EB's codes and messages.
   ports::Outcome<ports::Empty> createApplication(const std::string& name);
   // The bundle is s3://<storage bucket>/<key>; "" key: the sample application.
   ports::Outcome<ports::Empty> createApplicationVersion(const std::string& application,
@@ -131,25 +131,25 @@ class Engine {
   // The request id of the last operation started on the environment (its events carry it, so
   // an API answering for that operation can return it: DescribeEvents filters by it).
   std::string requestIdOf(const std::string& environmentName) const;
-  // DeleteApplication (eb-reference 7.2): refused while the application has environments that
+  // DeleteApplication (eb-reference.md §7.2): refused while the application has environments that
   // are not terminated.
   ports::Outcome<ports::Empty> deleteApplication(const std::string& name);
 
   // Deploys `version` with the environment's deployment settings, or `settings` when given
-  // (eb-reference 1). Refused unless the environment is Ready (eb-reference 7.3). Returns the
-  // index of the deployment's record. Every policy of eb-reference section 1.
+  // (eb-reference.md §1). Refused unless the environment is Ready (eb-reference.md §7.3). Returns
+  // the index of the deployment's record. Every policy of eb-reference section 1.
   ports::Outcome<std::size_t> deploy(const std::string& environmentName, const std::string& version,
                                      std::optional<DeploymentSettings> settings = std::nullopt);
   const std::vector<DeploymentRecord>& deployments() const { return deployments_; }
 
   // Configuration updates that replace instances (engine/policies/rolling_update.cc and
-  // immutable_update.cc; eb-reference 3): a rolling
+  // immutable_update.cc; eb-reference.md §3): a rolling
   // update by Health or Time with MaxBatchSize and MinInstancesInService, or all at once when
   // rolling updates are disabled; a failed rolling update is rolled back automatically.
   ports::Outcome<std::size_t> updateConfiguration(const std::string& environmentName,
                                                   ConfigurationUpdate update);
 
-  // --- Lifecycle and blue/green (lifecycle.cc; eb-reference 4 and 7.5) ---
+  // --- Lifecycle and blue/green (lifecycle.cc; eb-reference.md §4 and 7.5) ---
   // TerminateEnvironment: refused unless Ready (or `force`). Deletes the CNAME, the group and its
   // instances, the load balancer. A coupled database with deletion policy Delete is flagged as
   // data loss.
@@ -166,28 +166,28 @@ class Engine {
   ports::Outcome<ports::Empty> blueGreen(const std::string& environment, const std::string& version,
                                          const std::string& greenName,
                                          sim::Duration terminateAfter);
-  // AbortEnvironmentUpdate (eb-reference 1.4, 1.7, 3, 7.2): stops the code deployment in
+  // AbortEnvironmentUpdate (eb-reference.md §1.4, 1.7, 3, 7.2): stops the code deployment in
   // progress. In-place policies stop where they are (instances keep whatever version they
   // have, and EB's warning says so); Immutable and TrafficSplitting remove the new set and
   // leave the old one serving. Refused when nothing abortable is running.
   ports::Outcome<ports::Empty> abortEnvironmentUpdate(const std::string& name);
-  // RestartAppServer (eb-reference 7.2): restarts the application server on every instance in
+  // RestartAppServer (eb-reference.md §7.2): restarts the application server on every instance in
   // service, all at once (the instances stay registered; requests fail while each restarts).
   // The environment is Updating meanwhile. The event wording follows EB's pattern for named
   // operations ("<operation> is starting.", "... completed successfully."); it is not in
-  // eb-reference 7.5.
+  // eb-reference.md §7.5.
   ports::Outcome<ports::Empty> restartAppServer(const std::string& name);
-  // RebuildEnvironment (eb-reference 7.2; DG environment-management-rebuild): deletes every
+  // RebuildEnvironment (eb-reference.md §7.2; DG environment-management-rebuild): deletes every
   // resource of a Ready environment (CNAME record, group and instances, load balancer and target
   // group, or the Elastic IP) and creates them again with new ids, the same name, id, CNAME,
   // configuration and version. A terminated environment can be rebuilt within 42 days if its
   // CNAME is still free. The environment is Launching meanwhile; a coupled database comes back
   // empty, and a warning says so. The event wording ("rebuildEnvironment is starting.", ...)
-  // follows EB's pattern for named operations; it is not in eb-reference 7.5.
+  // follows EB's pattern for named operations; it is not in eb-reference.md §7.5.
   ports::Outcome<ports::Empty> rebuildEnvironment(const std::string& name);
 
-  // DescribeEnvironmentHealth (eb-reference 5.4, 7.2): the enhanced status, colour and causes of
-  // the last refresh, per instance too. Refused (InvalidRequestException) with basic health.
+  // DescribeEnvironmentHealth (eb-reference.md §5.4, 7.2): the enhanced status, colour and causes
+  // of the last refresh, per instance too. Refused (InvalidRequestException) with basic health.
   ports::Outcome<EnvironmentHealth> describeEnvironmentHealth(const std::string& name) const;
   // How often enhanced health is refreshed (EB's agents report every 10 s); zero turns the
   // monitor off (a large simulated fleet then costs nothing between operations). The monitor
@@ -240,7 +240,7 @@ class Engine {
   // temporary group's must not.
   ports::LaunchTemplate launchTemplate(const Env& env, const std::string& version,
                                        const std::string& bundleKey, bool withAddress = true) const;
-  // What EB sees of instances' health (eb-reference 5.2): the load balancer's target health in
+  // What EB sees of instances' health (eb-reference.md §5.2): the load balancer's target health in
   // `targetGroup`; for a SingleInstance environment, the health agent (enhanced) or the EC2
   // status checks (basic). Empty `ids`: every instance the target group (or the environment's
   // group) holds. `ok` is false when the answer could not be had.
@@ -280,7 +280,7 @@ class Engine {
   // Fire-and-forget termination of instances that no group counts any more.
   void terminate(std::vector<std::string> ids);
   // Retires instances already out of their group: out of the target group now, terminated once
-  // the deregistration delay has let in-flight requests finish (eb-reference 1.4 and 5.1).
+  // the deregistration delay has let in-flight requests finish (eb-reference.md §1.4 and 5.1).
   void drainAndTerminate(const Env& env, std::vector<std::string> ids);
 
   // Enhanced health (health_monitor.cc).
@@ -294,7 +294,7 @@ class Engine {
   std::unique_ptr<Rollout> makeDeployment(RolloutTarget target);
   std::unique_ptr<Rollout> makeConfigurationUpdate(RolloutTarget target,
                                                    ConfigurationChange change);
-  // EB's refusals of a deployment's settings in this environment (eb-reference 1.1, 1.6, 7.4).
+  // EB's refusals of a deployment's settings in this environment (eb-reference.md §1.1, 1.6, 7.4).
   std::optional<ports::AwsError> deploymentProblem(const Env& env,
                                                    const DeploymentSettings& settings) const;
   // EB's refusals of a configuration update; fills in what the update implies.

@@ -80,7 +80,7 @@ struct Engine::Env {
   std::optional<sim::SimTime> swappedAwayAt;  // when its CNAME last went to another environment
   std::string addressAllocation;              // SingleInstance: its Elastic IP's allocation id
   // The rolling-update settings of the last successful configuration update that replaced
-  // instances: an aborted update rolls back with its method (eb-reference 3).
+  // instances: an aborted update rolls back with its method (eb-reference.md §3).
   std::optional<RollingUpdateSettings> lastRollingUpdate;
   // Enhanced health (health_monitor.cc): the assessor's history and its last answer.
   HealthAssessor assessor;
@@ -98,7 +98,7 @@ struct Engine::Env {
 };
 
 // How often the engine looks at the group, the load balancer or the agents while it waits. EB's
-// enhanced health agents report every 10 s (eb-reference 5.2), so one poll is one report.
+// enhanced health agents report every 10 s (eb-reference.md §5.2), so one poll is one report.
 inline const sim::Duration kPollInterval = sim::Duration::seconds(10);
 
 // "i-1, i-2": instance ids as EB's events list them.

@@ -60,7 +60,7 @@ HealthColor colorOf(HealthStatus status) {
 
 namespace {
 
-// Badness for HealthCheckSuccessThreshold (eb-reference 1.1); nullopt for the grey statuses.
+// Badness for HealthCheckSuccessThreshold (eb-reference.md §1.1); nullopt for the grey statuses.
 std::optional<int> thresholdBadness(HealthStatus status) {
   switch (status) {
     case HealthStatus::kOk:
@@ -148,12 +148,12 @@ std::string percentText(double percent) {
   return std::to_string(static_cast<long long>(std::floor(percent))) + "%";
 }
 
-// eb-reference 5.4, literal: "5% of the requests are failing with HTTP 5xx".
+// eb-reference.md §5.4, literal: "5% of the requests are failing with HTTP 5xx".
 std::string http5xxCause(double percent) {
   return percentText(percent) + " of the requests are failing with HTTP 5xx";
 }
 
-// "2 out of 5 instances" as in eb-reference 5.4's examples ("1 out of 1 instance").
+// "2 out of 5 instances" as in eb-reference.md §5.4's examples ("1 out of 1 instance").
 std::string outOf(int count, int total) {
   return std::to_string(count) + " out of " + std::to_string(total) +
          (total == 1 ? " instance" : " instances");
@@ -197,7 +197,7 @@ void recordFailure(std::vector<sim::SimTime>& failures, sim::SimTime now) {
   }
 }
 
-// eb-reference 5.4: at least 3 failures within one minute (the window includes its ends).
+// eb-reference.md §5.4: at least 3 failures within one minute (the window includes its ends).
 bool failuresConfirmed(const std::vector<sim::SimTime>& failures, sim::SimTime now) {
   const auto recent = std::count_if(failures.begin(), failures.end(),
                                     [now](sim::SimTime t) { return now - t <= kFailureWindow; });
@@ -287,7 +287,7 @@ Assessment assessInstance(const InstanceObservation& instance, const Environment
                          ").");
       return a;
     }
-    a.commandLong = true;  // eb-reference 5.4: "an operation running very long" is Warning
+    a.commandLong = true;  // eb-reference.md §5.4: "an operation running very long" is Warning
     findings.push_back({HealthStatus::kWarning,
                         "Application deployment is taking longer than the command timeout "
                         "(running for " +
@@ -330,7 +330,7 @@ struct FleetTally {
   }
 };
 
-// eb-reference 5.4: during an operation failures do not lower environment health until the
+// eb-reference.md §5.4: during an operation failures do not lower environment health until the
 // command timeout expires; Info while it runs, Pending while the instances bootstrap.
 void operationFindings(const FleetTally& fleet, sim::Duration running,
                        std::vector<Finding>& findings) {
@@ -394,7 +394,7 @@ void attentionFindings(const EnvironmentObservation& env, const FleetTally& flee
                        std::vector<Finding>& findings) {
   const int total = fleet.total;
   if (fleet.wrongVersions > 0) {
-    // eb-reference 5.4, literal.
+    // eb-reference.md §5.4, literal.
     findings.push_back(
         {HealthStatus::kWarning, "Incorrect application version found on " +
                                      outOf(fleet.wrongVersions, total) + ". Expected version " +
@@ -435,7 +435,7 @@ std::vector<Finding> environmentFindings(const EnvironmentObservation& env,
   const sim::Duration operationRunning =
       operating ? env.now - *env.operationStartedAt : sim::Duration::zero();
   if (!env.groupExists) {
-    // eb-reference 5.4: Suspended, monitoring stopped (ASG gone).
+    // eb-reference.md §5.4: Suspended, monitoring stopped (ASG gone).
     findings.push_back({HealthStatus::kSuspended,
                         "The Auto Scaling group no longer exists: health monitoring is "
                         "suspended."});

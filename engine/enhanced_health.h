@@ -1,8 +1,8 @@
 #pragma once
 
-// Enhanced health (eb-reference 5.4) of instances and environment, from what the engine observed
-// at one refresh. Pure: no ports, no clock, no events. Causes reproduce 5.4's literal examples
-// where it has one; other wording is ebsim's, in EB's style.
+// Enhanced health (eb-reference.md §5.4) of instances and environment, from what the engine
+// observed at one refresh. Pure: no ports, no clock, no events. Causes reproduce 5.4's literal
+// examples where it has one; other wording is ebsim's, in EB's style.
 
 #include <cstddef>
 #include <map>
@@ -20,7 +20,7 @@ namespace ebsim::engine {
 const char* toString(HealthStatus status);  // "NoData", "Unknown", ... as in 7.3
 // 5.4: Ok/Info Green; Warning Yellow; Degraded/Severe Red; Pending/Unknown/NoData/Suspended Grey.
 HealthColor colorOf(HealthStatus status);
-// HealthCheckSuccessThreshold (eb-reference 1.1): Ok < Warning < Degraded < Severe in badness,
+// HealthCheckSuccessThreshold (eb-reference.md §1.1): Ok < Warning < Degraded < Severe in badness,
 // Info counts as Ok; grey statuses never meet it. Throws std::invalid_argument unless
 // `threshold` is Ok, Warning, Degraded or Severe.
 bool meetsThreshold(HealthStatus status, HealthStatus threshold);
@@ -29,7 +29,7 @@ bool meetsThreshold(HealthStatus status, HealthStatus threshold);
 HealthStatus http5xxStatus(double percent);
 
 // ---- Thresholds -------------------------------------------------------------------------------
-// Documented by EB (eb-reference 5.4): at least 3 failures within one minute.
+// Documented by EB (eb-reference.md §5.4): at least 3 failures within one minute.
 inline constexpr int kFailuresToLowerHealth = 3;
 inline constexpr sim::Duration kFailureWindow = sim::Duration::seconds(60);
 

@@ -14,7 +14,7 @@
 
 namespace ebsim::engine {
 
-// eb-reference 7.3. Lifecycle: create Launching -> Ready; update Ready -> Updating -> Ready;
+// eb-reference.md §7.3. Lifecycle: create Launching -> Ready; update Ready -> Updating -> Ready;
 // abort Updating -> Aborting -> Ready; terminate -> Terminating -> Terminated.
 enum class EnvironmentStatus {
   kLaunching,
@@ -26,11 +26,11 @@ enum class EnvironmentStatus {
 };
 const char* toString(EnvironmentStatus status);
 
-// eb-reference 5.3: Grey while creating or updating, Green, Yellow, Red.
+// eb-reference.md §5.3: Grey while creating or updating, Green, Yellow, Red.
 enum class HealthColor { kGrey, kGreen, kYellow, kRed };
 const char* toString(HealthColor color);
 
-// Enhanced health statuses (eb-reference 5.4, 7.3); see enhanced_health.h.
+// Enhanced health statuses (eb-reference.md §5.4, 7.3); see enhanced_health.h.
 enum class HealthStatus {
   kNoData,
   kUnknown,
@@ -54,28 +54,28 @@ enum class DeploymentPolicy {
 };
 const char* toString(DeploymentPolicy policy);
 
-// aws:elasticbeanstalk:command and :trafficsplitting, with the API defaults (eb-reference 1.1).
+// aws:elasticbeanstalk:command and :trafficsplitting, with the API defaults (eb-reference.md §1.1).
 struct DeploymentSettings {
   DeploymentPolicy policy = DeploymentPolicy::kAllAtOnce;
   BatchSizeType batchSizeType = BatchSizeType::kPercentage;
   int batchSize = 100;
   bool ignoreHealthCheck = false;
-  sim::Duration timeout = sim::Duration::seconds(600);  // EB adds 240 s (eb-reference 1.1)
+  sim::Duration timeout = sim::Duration::seconds(600);  // EB adds 240 s (eb-reference.md §1.1)
   // The lowest enhanced status an instance may have and still count as healthy in a deployment
-  // (eb-reference 1.1): Ok, Warning, Degraded or Severe.
+  // (eb-reference.md §1.1): Ok, Warning, Degraded or Severe.
   HealthStatus healthCheckSuccessThreshold = HealthStatus::kOk;
   int trafficSplittingPercent = 10;
   sim::Duration evaluationTime = sim::Duration::minutes(5);
 };
 
-// EB adds 240 s to the command timeout (eb-reference 1.1): the default 600 s is 840 s.
+// EB adds 240 s to the command timeout (eb-reference.md §1.1): the default 600 s is 840 s.
 inline constexpr sim::Duration kCommandTimeoutExtra = sim::Duration::seconds(240);
 
-// aws:autoscaling:updatepolicy:rollingupdate (eb-reference 3): how configuration changes that
+// aws:autoscaling:updatepolicy:rollingupdate (eb-reference.md §3): how configuration changes that
 // need new instances (instance type) are rolled out.
 struct RollingUpdateSettings {
   // Immutable: a temporary group of new instances replaces the fleet, as an Immutable
-  // deployment does (eb-reference 1.6 and 3); the batch options do not apply.
+  // deployment does (eb-reference.md §1.6 and 3); the batch options do not apply.
   enum class Type { kTime, kHealth, kImmutable };
   // API default false (the console and EB CLI turn it on); setting any option below implies it.
   bool enabled = false;
@@ -88,12 +88,12 @@ struct RollingUpdateSettings {
   sim::Duration timeout = sim::Duration::minutes(30);  // Health: per batch (PT30M)
 };
 
-// A configuration change (UpdateEnvironment with option settings; eb-reference 3).
+// A configuration change (UpdateEnvironment with option settings; eb-reference.md §3).
 struct ConfigurationUpdate {
   // Changes to the launch template replace instances, rolled out as `rollingUpdate` says.
   std::string instanceType;  // "": unchanged
   RollingUpdateSettings rollingUpdate;
-  // Changes that apply in place, without touching an instance (eb-reference 3: "Other changes
+  // Changes that apply in place, without touching an instance (eb-reference.md §3: "Other changes
   // (e.g. health-check URL) apply in place"). Applied before any instance is replaced.
   std::optional<DeploymentSettings> deployment;           // aws:elasticbeanstalk:command
   std::optional<int> minSize;                             // aws:autoscaling:asg MinSize
@@ -106,7 +106,7 @@ struct ConfigurationUpdate {
   }
 };
 
-// A database coupled to the environment (aws:rds:dbinstance; eb-reference 4).
+// A database coupled to the environment (aws:rds:dbinstance; eb-reference.md §4).
 struct DatabaseConfig {
   enum class DeletionPolicy { kDelete, kSnapshot, kRetain };
   std::string engine = "postgres";
@@ -114,7 +114,7 @@ struct DatabaseConfig {
   DeletionPolicy deletionPolicy = DeletionPolicy::kDelete;  // EB's default
 };
 
-// aws:autoscaling:trigger (eb-reference 6): two CloudWatch alarms, each with a scaling policy.
+// aws:autoscaling:trigger (eb-reference.md §6): two CloudWatch alarms, each with a scaling policy.
 // EB's defaults are NetworkOut, Average, 5 min, 6,000,000 / 2,000,000 bytes, +1 / -1.
 struct ScalingTrigger {
   std::string metric = "NetworkOut";  // NetworkOut, NetworkIn, CPUUtilization, RequestCount
@@ -130,7 +130,7 @@ struct ScalingTrigger {
 struct EnvironmentConfig {
   EnvironmentType type = EnvironmentType::kLoadBalanced;
   std::string instanceType = "t3.small";
-  int minSize = 1;  // aws:autoscaling:asg MinSize 1, MaxSize 4 (eb-reference 6)
+  int minSize = 1;  // aws:autoscaling:asg MinSize 1, MaxSize 4 (eb-reference.md §6)
   int maxSize = 4;
   std::optional<int> desiredCapacity;  // default MinSize
   ports::LoadBalancerType loadBalancerType = ports::LoadBalancerType::kApplication;
@@ -149,7 +149,7 @@ struct EnvironmentConfig {
 };
 
 struct EnvironmentDescription {
-  std::string EnvironmentId;  // "e-" + 10 lowercase alphanumerics (eb-reference 7.1)
+  std::string EnvironmentId;  // "e-" + 10 lowercase alphanumerics (eb-reference.md §7.1)
   std::string EnvironmentName;
   std::string ApplicationName;
   std::string VersionLabel;  // the expected version: the last successful deployment's
@@ -157,7 +157,7 @@ struct EnvironmentDescription {
   std::string EndpointURL;   // the load balancer's DNS name
   EnvironmentStatus Status = EnvironmentStatus::kLaunching;
   HealthColor Health = HealthColor::kGrey;
-  // Enhanced health's status ("Ok", "Degraded", ...; eb-reference 5.4); "" with basic health.
+  // Enhanced health's status ("Ok", "Degraded", ...; eb-reference.md §5.4); "" with basic health.
   std::string HealthStatus;
   sim::SimTime DateCreated;
   sim::SimTime DateUpdated;

@@ -1,7 +1,7 @@
 #pragma once
 
 // EventLog: the environment events EB shows in DescribeEvents and the console, with EB's
-// literal messages and severities (eb-reference.md 7.5). Kept in time order; DescribeEvents
+// literal messages and severities (eb-reference.md §7.5). Kept in time order; DescribeEvents
 // serves them newest first.
 
 #include <functional>

@@ -1,4 +1,4 @@
-// The enhanced health monitor (eb-reference 5.2 and 5.4): every refresh interval (10 s, as the
+// The enhanced health monitor (eb-reference.md §5.2 and 5.4): every refresh interval (10 s, as the
 // agents report) it reads the environment's group, its instances' health agents and, behind a
 // load balancer, their target health; the HealthAssessor turns that into EB's status, colour
 // and causes. A Ready environment's colour follows the status, and each change of status is an
@@ -91,7 +91,7 @@ ports::Outcome<EnvironmentHealth> Engine::describeEnvironmentHealth(const std::s
                            "No Environment found for EnvironmentName = '" + name + "'.", false};
   }
   if (!it->second->config.enhancedHealth) {
-    // eb-reference 7.2: DescribeEnvironmentHealth is enhanced-only.
+    // eb-reference.md §7.2: DescribeEnvironmentHealth is enhanced-only.
     return ports::AwsError{"InvalidRequestException",
                            "Enhanced health reporting is not enabled for environment " + name + ".",
                            false};

@@ -1,4 +1,4 @@
-// Terminating, cloning, swapping CNAMEs and the composite blue/green (eb-reference.md 4, 7.2,
+// Terminating, cloning, swapping CNAMEs and the composite blue/green (eb-reference.md §4, 7.2,
 // 7.5).
 
 #include <algorithm>
@@ -277,7 +277,7 @@ ports::Outcome<EnvironmentDescription> Engine::cloneEnvironment(const std::strin
   if (!created.ok()) return created;
   Env* clone = find(name);
   if (s->config.database && s->config.database->coupled) {
-    // eb-reference 4: cloning never copies RDS data.
+    // eb-reference.md §4: cloning never copies RDS data.
     warn(*clone, "The coupled database of environment " + source + " was not copied: " + name +
                      " has a new, empty " + s->config.database->engine + " database.");
   }
@@ -319,7 +319,7 @@ ports::Outcome<ports::Empty> Engine::swapEnvironmentCNAMEs(const std::string& a,
       setState(*e, EnvironmentStatus::kReady, e->desc.Health);
     }
   };
-  // 2. One poll of the change (eb-reference 4: the swap takes ~5 s of events). A poll that gets
+  // 2. One poll of the change (eb-reference.md §4: the swap takes ~5 s of events). A poll that gets
   // no answer (after its retries) ends the wait as INSYNC does.
   auto poll = [this, completed](const std::string& change, const std::function<void()>& again) {
     aws<ports::ChangeInfo>([this, change](auto cb) { ports_.route53.getChange({change}, cb); },

@@ -1,5 +1,5 @@
 // Which of EB's option checks a deployment and a configuration update pass, in EB's order
-// (eb-reference 1.1, 1.6, 3, 6 and 7.4). The rules and messages are the catalogue's
+// (eb-reference.md §1.1, 1.6, 3, 6 and 7.4). The rules and messages are the catalogue's
 // (engine/options.h).
 
 #include "engine/engine_internal.h"
@@ -17,7 +17,7 @@ std::optional<ports::AwsError> policyProblem(bool single, ports::LoadBalancerTyp
                                              const DeploymentSettings& s, int maxSize) {
   if (single && s.policy != DeploymentPolicy::kAllAtOnce &&
       s.policy != DeploymentPolicy::kImmutable) {
-    return options::singleInstancePolicyError(s.policy);  // eb-reference 1.1 support matrix
+    return options::singleInstancePolicyError(s.policy);  // eb-reference.md §1.1 support matrix
   }
   if (s.policy == DeploymentPolicy::kTrafficSplitting &&
       loadBalancer != ports::LoadBalancerType::kApplication) {
@@ -69,7 +69,7 @@ std::optional<ports::AwsError> Engine::configurationProblem(const Env& e,
     if (!e.config.enhancedHealth) return options::immutableNeedsEnhancedHealth();
   }
   if (e.single() && ru.enabled && ru.type != RollingUpdateSettings::Type::kImmutable) {
-    // eb-reference 3: "Single-instance supports only Disabled/Immutable".
+    // eb-reference.md §3: "Single-instance supports only Disabled/Immutable".
     return options::singleInstanceRollingUpdateError(ru.type);
   }
   return std::nullopt;

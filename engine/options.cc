@@ -342,7 +342,7 @@ constexpr OptionSpec kRows[] = {
      }},
 
     // Each configuration update's own rolling-update settings; setting any of the last three
-    // turns rolling updates on (eb-reference.md 3).
+    // turns rolling updates on (eb-reference.md §3).
     {.ns = ns::kRollingUpdate, .name = "RollingUpdateEnabled", .type = kBoolean,
      .values = kBooleans, .defaultValue = "false",
      .source = kRollingSection, .support = kSettable, .field = UpdateField::kRollingUpdate,
@@ -380,7 +380,7 @@ constexpr OptionSpec kRows[] = {
      .defaultValue = "360", .source = kAsgSection, .support = kRulesOnly},
     {.ns = ns::kProcessDefault, .name = "DeregistrationDelay", .type = kSeconds,
      .min = 0, .max = 3600, .defaultValue = "20", .source = kProcessSection, .support = kRulesOnly},
-    // EB's examples also put it under aws:elasticbeanstalk:command (eb-reference.md 1.1).
+    // EB's examples also put it under aws:elasticbeanstalk:command (eb-reference.md §1.1).
     {.ns = ns::kHealthReporting, .name = "HealthCheckSuccessThreshold", .type = kEnum,
      .values = kThresholds, .defaultValue = "Ok", .source = kHealthSection,
      .support = kRulesOnly},

@@ -126,7 +126,7 @@ std::optional<ports::AwsError> validate(std::string_view ns, std::string_view na
 std::optional<ports::AwsError> set(Configuration& c, const OptionSpec& spec,
                                    std::string_view value);
 
-// EB's message for an invalid option value (eb-reference.md 7.4): "Configuration validation
+// EB's message for an invalid option value (eb-reference.md §7.4): "Configuration validation
 // exception: Invalid option value: '<value>' (Namespace: '<ns>', OptionName: '<name>'): <why>".
 ports::AwsError invalidOption(std::string_view ns, std::string_view name, std::string_view value,
                               std::string_view why);
@@ -136,22 +136,22 @@ ports::AwsError configurationError(std::string_view message);
 // --- The engine's checks, with the catalogue's ranges -----------------------------------------
 
 // aws:elasticbeanstalk:command Timeout, a Fixed BatchSize up to MaxSize,
-// HealthCheckSuccessThreshold and, for TrafficSplitting, :trafficsplitting (eb-reference.md 1.1).
+// HealthCheckSuccessThreshold and, for TrafficSplitting, :trafficsplitting (eb-reference.md §1.1).
 std::optional<ports::AwsError> deploymentOptionProblem(const DeploymentSettings& s, int maxSize);
-// aws:autoscaling:updatepolicy:rollingupdate MaxBatchSize below its minimum (eb-reference.md 3).
+// aws:autoscaling:updatepolicy:rollingupdate MaxBatchSize below its minimum (eb-reference.md §3).
 std::optional<ports::AwsError> rollingUpdateProblem(const RollingUpdateSettings& ru);
-// aws:autoscaling:asg MinSize and MaxSize of a configuration update (eb-reference.md 6).
+// aws:autoscaling:asg MinSize and MaxSize of a configuration update (eb-reference.md §6).
 std::optional<ports::AwsError> groupSizeProblem(int minSize, int maxSize);
 // A new environment's sizes: 1 <= MinSize <= desired <= MaxSize.
 std::optional<ports::AwsError> capacityProblem(int minSize, int maxSize, int desired);
-// eb-reference.md 1.1 support matrix: single-instance environments deploy AllAtOnce or Immutable.
+// eb-reference.md §1.1 support matrix: single-instance environments deploy AllAtOnce or Immutable.
 ports::AwsError singleInstancePolicyError(DeploymentPolicy policy);
-// eb-reference.md 3: single-instance environments roll configuration updates Disabled or
+// eb-reference.md §3: single-instance environments roll configuration updates Disabled or
 // Immutable only; `type` is Time or Health.
 ports::AwsError singleInstanceRollingUpdateError(RollingUpdateSettings::Type type);
-// eb-reference.md 1.1 support matrix.
+// eb-reference.md §1.1 support matrix.
 ports::AwsError trafficSplittingNeedsAlb();
-// eb-reference.md 1.6: enhanced health is mandatory for immutable deployments.
+// eb-reference.md §1.6: enhanced health is mandatory for immutable deployments.
 ports::AwsError immutableNeedsEnhancedHealth();
 
 }  // namespace ebsim::engine::options

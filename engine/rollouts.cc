@@ -129,8 +129,9 @@ ports::Outcome<std::size_t> Engine::updateConfiguration(const std::string& envir
   RollingUpdateSettings& ru = update.rollingUpdate;
   const int minSize = update.minSize.value_or(e->config.minSize);
   const int maxSize = update.maxSize.value_or(e->config.maxSize);
-  if (ru.maxBatchSize || ru.minInstancesInService) ru.enabled = true;  // implied (eb-reference 3)
-  if (!ru.maxBatchSize) ru.maxBatchSize = (minSize + 2) / 3;           // ceil(MinSize / 3)
+  if (ru.maxBatchSize || ru.minInstancesInService)
+    ru.enabled = true;                                        // implied (eb-reference.md §3)
+  if (!ru.maxBatchSize) ru.maxBatchSize = (minSize + 2) / 3;  // ceil(MinSize / 3)
   if (!ru.minInstancesInService) ru.minInstancesInService = std::min(minSize, maxSize - 1);
 
   const bool replaces = update.replacesInstances();
@@ -143,7 +144,7 @@ ports::Outcome<std::size_t> Engine::updateConfiguration(const std::string& envir
   rec.policy = immutable ? DeploymentPolicy::kImmutable : e->config.deployment.policy;
   rec.startedAt = ports_.clock.now();
   const int id = rec.id;
-  // eb-reference 3: the deploy-phase options (IgnoreHealthCheck, Timeout) apply to the update.
+  // eb-reference.md §3: the deploy-phase options (IgnoreHealthCheck, Timeout) apply to the update.
   DeploymentSettings settings = update.deployment.value_or(e->config.deployment);
   if (immutable) settings.policy = DeploymentPolicy::kImmutable;
   const std::size_t index = deployments_.size();
@@ -210,7 +211,7 @@ void Engine::failRollout(std::size_t index, const std::string& reason, HealthCol
          "The environment was reverted to the previous configuration setting.");
   }
   r->cleanUpAfterFailure(*e);
-  // eb-reference 1.4: no automatic rollback; the fleet stays as it is, mixed if batches ran.
+  // eb-reference.md §1.4: no automatic rollback; the fleet stays as it is, mixed if batches ran.
   emit(*e, Severity::kError, "Update environment operation is complete, but with errors.");
   recordOutcome(index, outcome);
   e->deployment.reset();
@@ -223,14 +224,15 @@ void Engine::failRollout(std::size_t index, const std::string& reason, HealthCol
   }
 }
 
-// --- AbortEnvironmentUpdate (eb-reference 1.4, 1.7, 3, 7.2) -----------------------------------
+// --- AbortEnvironmentUpdate (eb-reference.md §1.4, 1.7, 3, 7.2)
+// -----------------------------------
 
 ports::Outcome<ports::Empty> Engine::abortEnvironmentUpdate(const std::string& name) {
   Env* e = find(name);
   if (e == nullptr) {
     return invalidParameter("No Environment found for EnvironmentName = '" + name + "'.");
   }
-  // eb-reference 3: abort is impossible during the final clean-up, which clears the flag.
+  // eb-reference.md §3: abort is impossible during the final clean-up, which clears the flag.
   if (!e->deployment || e->desc.Status != EnvironmentStatus::kUpdating ||
       !e->desc.AbortableOperationInProgress) {
     return invalidParameter("Environment named " + name +
@@ -241,7 +243,7 @@ ports::Outcome<ports::Empty> Engine::abortEnvironmentUpdate(const std::string& n
   e->requestId = newRequestId();
   setState(*e, EnvironmentStatus::kAborting, HealthColor::kGrey);
   emit(*e, Severity::kInfo, "abortEnvironmentUpdate is starting.");
-  // A rolling configuration update rolls back (eb-reference 3); Aborting until it is done.
+  // A rolling configuration update rolls back (eb-reference.md §3); Aborting until it is done.
   if (r->rollBackOnAbort(*e)) return ports::Empty{};
   // The others stop: their pending steps find them gone and do nothing more.
   endRollout(index);

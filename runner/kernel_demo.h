@@ -20,7 +20,7 @@ struct KernelDemoConfig {
   int instances = 20;
   sim::Duration horizon = sim::Duration::hours(1);
   double crashesPerHour = 6.0;                            // whole fleet
-  sim::Duration bootMedian = sim::Duration::seconds(90);  // eb-reference §8: 1.5-3 min
+  sim::Duration bootMedian = sim::Duration::seconds(90);  // eb-reference.md §8: 1.5-3 min
   double bootSigma = 0.3;
   sim::Duration detectDelay = sim::Duration::seconds(60);  // EC2 status check period
   sim::Trace::Level traceLevel = sim::Trace::Level::kFingerprintOnly;

@@ -51,7 +51,7 @@ std::string expectationText(const ExpectationResult& e) {
 }  // namespace
 
 EventWeight eventWeight(const json& e) {
-  // eb-reference 7.5 wording.
+  // eb-reference.md §7.5 wording.
   static const std::set<std::string> kChart = {
       "Environment update is starting.",
       "Environment update completed successfully.",

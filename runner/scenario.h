@@ -1,6 +1,6 @@
 #pragma once
 
-// A scenario as the file describes it (../shared/docs/scenario-format.md, v1): the model the
+// A scenario as the file describes it (docs/scenario-format.md, v1): the model the
 // parser (scenario_parser.h) fills and the runner (scenario_runner.h) executes. Every field
 // keeps the contract's default; optional fields are "not given" and take the default of the
 // layer that applies them (the environment's, the load balancer type's, EB's API default).
@@ -64,11 +64,11 @@ struct HealthCheckOptions {
   std::optional<int> healthyThreshold;
   std::optional<int> unhealthyThreshold;
   bool any() const { return path || interval || timeout || healthyThreshold || unhealthyThreshold; }
-  // These options applied over `base` (the load balancer type's defaults, eb-reference 5.1).
+  // These options applied over `base` (the load balancer type's defaults, eb-reference.md §5.1).
   ports::HealthCheckSettings over(ports::HealthCheckSettings base) const;
 };
 
-// autoscaling.trigger (aws:autoscaling:trigger; eb-reference 6).
+// autoscaling.trigger (aws:autoscaling:trigger; eb-reference.md §6).
 struct TriggerSpec {
   std::string metric = "NetworkOut";  // CPUUtilization, NetworkIn, NetworkOut, RequestCount, ...
   std::string statistic = "Average";
@@ -86,7 +86,7 @@ struct EnvironmentSpec {
   std::string platform;  // "" = the default platform
   engine::EnvironmentType type = engine::EnvironmentType::kLoadBalanced;
   std::string version;   // running at t=0 ("" = the sample application)
-  int minInstances = 1;  // aws:autoscaling:asg MinSize 1, MaxSize 4 (eb-reference 6)
+  int minInstances = 1;  // aws:autoscaling:asg MinSize 1, MaxSize 4 (eb-reference.md §6)
   int maxInstances = 4;
   std::optional<int> desiredInstances;  // default: min
   // "availability_zones": a count (the region's first N) or names; neither = all the region's.

@@ -1,6 +1,6 @@
 #pragma once
 
-// The scenario file parser and validator (../shared/docs/scenario-format.md, v1).
+// The scenario file parser and validator (docs/scenario-format.md, v1).
 //
 // Three passes over one document, every problem reported as a Diagnostic with the file, line,
 // column and JSON path of the offending value (or key) and what was expected:

@@ -531,7 +531,7 @@ void Run::startBlueGreen(ActionRun& run, const std::string& green, Duration term
 std::function<bool()> Run::blueGreenDone(const std::string& blue, const std::string& green,
                                          std::size_t deploymentsBefore) const {
   // Done when the old environment is terminated, or when the deployment to the new one ended
-  // without success (then nothing is swapped or terminated: eb-reference 4, swap back is the
+  // without success (then nothing is swapped or terminated: eb-reference.md §4, swap back is the
   // rollback) and it is Ready again.
   return [this, blue, green, deploymentsBefore] {
     const auto old = world_.engine.describe(blue);

@@ -1,7 +1,7 @@
 #pragma once
 
 // Runs a scenario (scenario.h) and produces the JSON report of the contract
-// (../shared/docs/scenario-format.md, "The JSON report").
+// (docs/scenario-format.md, "The JSON report").
 //
 // The run, in order:
 //  1. The account: the emulators (Cloud) with the scenario's versions, timings and fault

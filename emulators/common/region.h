@@ -1,7 +1,7 @@
 #pragma once
 
 // The region an emulated account lives in: its availability zones and the names derived from
-// it (eb-reference.md 4: CNAMEs are <prefix>.<region>.elasticbeanstalk.com; the storage
+// it (eb-reference.md §4: CNAMEs are <prefix>.<region>.elasticbeanstalk.com; the storage
 // bucket is elasticbeanstalk-<region>-<account>).
 
 #include <string>

@@ -2,7 +2,7 @@
 
 // DnsClientModel: which share of one CNAME's clients reaches which target (a load balancer's
 // DNS name) at any time. The basis of blue/green DNS behaviour: after a CNAME swap "keep the old
-// environment until DNS caches expire; resolvers may not honour TTL" (eb-reference.md 4), and
+// environment until DNS caches expire; resolvers may not honour TTL" (eb-reference.md §4), and
 // the scenario's `traffic.dns` {ttl, stale_fraction, stale_for} (scenario-format.md).
 //
 // The model. Clients re-resolve continuously and uniformly in time. A normal client keeps each

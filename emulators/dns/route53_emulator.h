@@ -1,7 +1,7 @@
 #pragma once
 
 // Route53Emulator: the Route 53 port over one hosted zone, the region's EB CNAME domain
-// (<region>.elasticbeanstalk.com, eb-reference.md 4), holding the environments' CNAME records.
+// (<region>.elasticbeanstalk.com, eb-reference.md §4), holding the environments' CNAME records.
 //
 // Two views of the zone, as in Route 53:
 //  - the committed records: what accepted changes have made of the zone. Change batches are

@@ -59,24 +59,24 @@ const char* reasonFor(TargetHealthState state, bool answering) {
   }
 }
 
-// eb-reference 5.1 ranges; "" when valid.
+// eb-reference.md §5.1 ranges; "" when valid.
 std::string healthCheckProblem(const ports::HealthCheckSettings& hc) {
   if (hc.Interval < Duration::seconds(5) || hc.Interval > Duration::seconds(300)) {
-    return "Health check interval must be 5-300 s (eb-reference 5.1)";
+    return "Health check interval must be 5-300 s (eb-reference.md §5.1)";
   }
   if (hc.Timeout <= Duration::zero() || hc.Timeout >= hc.Interval) {
     return "Health check timeout must be above 0 and below the interval";
   }
   if (hc.HealthyThreshold < 2 || hc.HealthyThreshold > 10 || hc.UnhealthyThreshold < 2 ||
       hc.UnhealthyThreshold > 10) {
-    return "Health check thresholds must be 2-10 (eb-reference 5.1)";
+    return "Health check thresholds must be 2-10 (eb-reference.md §5.1)";
   }
   return "";
 }
 
 std::string drainProblem(Duration delay) {
   if (delay < Duration::zero() || delay > Duration::seconds(3600)) {
-    return "Deregistration delay must be 0-3600 s (eb-reference 5.1)";
+    return "Deregistration delay must be 0-3600 s (eb-reference.md §5.1)";
   }
   return "";
 }
@@ -344,7 +344,7 @@ void ElbEmulator::deregisterTargets(ports::DeregisterTargetsRequest request,
     ctx_.scheduler.cancel(t.next);
     t.draining = true;
     setState(*g, t, TargetHealthState::kDraining, "deregistered");
-    // Draining: no new requests; in-flight ones finish within the delay (eb-reference 1.4).
+    // Draining: no new requests; in-flight ones finish within the delay (eb-reference.md §1.4).
     t.drainEnd = ctx_.scheduler.scheduleAfter(
         g->tg.DeregistrationDelay, [this, gp = g, tp = &t] { removeTarget(*gp, tp->id); });
   }
@@ -447,8 +447,9 @@ void ElbEmulator::modifyListener(ports::ModifyListenerRequest request,
                      "At least one target group needs a weight above 0");
   }
   if (it->second.lb.Type != ports::LoadBalancerType::kApplication && request.ForwardTo.size() > 1) {
-    return api_.fail(std::move(done), ports::errors::kValidationError,
-                     "Weighted forwarding needs an application load balancer (eb-reference 1.7)");
+    return api_.fail(
+        std::move(done), ports::errors::kValidationError,
+        "Weighted forwarding needs an application load balancer (eb-reference.md §1.7)");
   }
   it->second.forward = request.ForwardTo;
   ctx_.trace.record(ctx_.now(), "elb.listener.modified", it->second.lb.LoadBalancerName,
@@ -473,7 +474,7 @@ void ElbEmulator::refreshExpectation(const Group& g, Target& t) {
   const ec2::AppState app = ec2_.appState(t.id);
   t.answering = app.answering;
   t.failProbability = 0;
-  // A TCP check (classic without a health URL, network; eb-reference 5.1) passes as soon as
+  // A TCP check (classic without a health URL, network; eb-reference.md §5.1) passes as soon as
   // the app accepts connections, whatever it answers.
   const bool tcp = g.tg.HealthCheck.Path.empty();
   if (tcp) {

@@ -2,7 +2,7 @@
 
 // ElbEmulator: load balancers, target groups, health checks, draining and weighted routing.
 //
-// Health checks (eb-reference.md 5.1): each registered target is checked every Interval, at
+// Health checks (eb-reference.md §5.1): each registered target is checked every Interval, at
 // fixed instants from its registration (a random phase within the first interval). It becomes
 // healthy after HealthyThreshold consecutive passes and unhealthy after UnhealthyThreshold
 // consecutive failures; a check of an app that does not answer fails only when its Timeout

@@ -1,7 +1,7 @@
 #pragma once
 
 // S3Emulator: the S3 port over one bucket, the region's EB storage bucket
-// (elasticbeanstalk-<region>-<account>, eb-reference.md 7.5), which holds version bundles and
+// (elasticbeanstalk-<region>-<account>, eb-reference.md §7.5), which holds version bundles and
 // instance logs. Any other bucket is NoSuchBucket.
 //
 // Like every emulator, a call takes effect when it is made (the service side) and its reply
@@ -9,7 +9,7 @@
 // SlowDown) changes nothing.
 //
 // ExpiresAfter models EB's own cleanup of instance logs (kept 15 min, a failed instance's 1 h;
-// eb-reference.md 1.6): the object is deleted at put time + ExpiresAfter, and overwriting the
+// eb-reference.md §1.6): the object is deleted at put time + ExpiresAfter, and overwriting the
 // key cancels the earlier expiry (the new object carries its own, or none).
 //
 // Objects live in a std::map so that listings and destruction order are deterministic.

@@ -1,4 +1,4 @@
-// AllAtOnce (eb-reference 1.3), with the event strings of 7.5.
+// AllAtOnce (eb-reference.md §1.3), with the event strings of 7.5.
 
 #include "engine/policies/all_at_once.h"
 

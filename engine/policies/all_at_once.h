@@ -1,10 +1,10 @@
 #pragma once
 
-// AllAtOnce (eb-reference 1.3): the new version goes to every instance at once. No instance
+// AllAtOnce (eb-reference.md §1.3): the new version goes to every instance at once. No instance
 // leaves the load balancer, so every application restarts together and requests fail meanwhile.
 //
 // Phases: Planning -> Deploying (the command on every instance) -> WaitingForHealth -> Finishing.
-// On failure: the deployment stops where it is (no rollback, eb-reference 1.4).
+// On failure: the deployment stops where it is (no rollback, eb-reference.md §1.4).
 // On abort: it stops; instances keep whatever version they have, and EB's warning says so.
 
 #include "engine/policies/rollout.h"

@@ -1,4 +1,5 @@
-// The steps every policy shares: the deployment command and the health gates (eb-reference 1.4).
+// The steps every policy shares: the deployment command and the health gates (eb-reference.md
+// §1.4).
 
 #include <memory>
 #include <unordered_map>
@@ -11,7 +12,7 @@ using sim::SimTime;
 
 namespace {
 
-// eb-reference 1.4: enhanced health needs 12 consecutive OK checks (2 minutes); basic needs the
+// eb-reference.md §1.4: enhanced health needs 12 consecutive OK checks (2 minutes); basic needs the
 // load balancer to say healthy.
 constexpr int kEnhancedOkChecks = 12;
 
@@ -57,13 +58,13 @@ void Engine::Rollout::onCommandAnswered(ports::Outcome<ports::SendCommandResult>
   }
   const std::size_t total = o.value().Invocations.size();
   if (succeeded == total) emit(Severity::kInfo, "Instance deployment completed successfully.");
-  // Emitted by the caller, after its batch line (eb-reference 7.5 order).
+  // Emitted by the caller, after its batch line (eb-reference.md §7.5 order).
   commandSummary_ = "Command execution completed on " + std::to_string(succeeded) + " of " +
                     std::to_string(total) + " instances in environment.";
   then(succeeded == total);
 }
 
-// One health gate while it waits: consecutive healthy reports per instance (eb-reference 1.4).
+// One health gate while it waits: consecutive healthy reports per instance (eb-reference.md §1.4).
 struct Engine::Rollout::HealthGate {
   Engine* engine;
   std::size_t record;
@@ -80,7 +81,7 @@ struct Engine::Rollout::HealthGate {
     for (const auto& [id, check] : checks) {
       // An instance that left the load balancer (it died and Auto Scaling replaced it) is no
       // longer waited for: the deployment goes on, and its replacement boots the expected
-      // version, as on EB (eb-reference 9: a new instance on the old version).
+      // version, as on EB (eb-reference.md §9: a new instance on the old version).
       if (check == Check::kGone) continue;
       ++present;
       int& n = okChecks[id];
@@ -135,7 +136,7 @@ void Engine::Rollout::onGateChecked(bool ok, Checks checks,
   ports::HealthAgentApi* agent = engine_.ports_.healthAgent;
   if (!ok || !env().config.enhancedHealth || agent == nullptr) return then(ok, std::move(checks));
   // Enhanced health: an instance counts only if its status meets HealthCheckSuccessThreshold
-  // (eb-reference 1.1): its agent's share of 5xx answers.
+  // (eb-reference.md §1.1): its agent's share of 5xx answers.
   std::vector<std::string> healthy;
   for (const auto& [id, check] : checks) {
     if (check == Check::kHealthy) healthy.push_back(id);

@@ -1,4 +1,4 @@
-// Immutable (eb-reference 1.6), with the event strings of 7.5.
+// Immutable (eb-reference.md §1.6), with the event strings of 7.5.
 
 #include "engine/policies/immutable.h"
 

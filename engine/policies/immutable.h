@@ -1,6 +1,6 @@
 #pragma once
 
-// Immutable (eb-reference 1.6): a temporary Auto Scaling group behind the same load balancer
+// Immutable (eb-reference.md §1.6): a temporary Auto Scaling group behind the same load balancer
 // launches one test instance; once it passes its health checks, the rest of the new set; then
 // the new instances move into the permanent group and the old ones retire.
 //

@@ -1,4 +1,4 @@
-// Immutable configuration updates (eb-reference 3).
+// Immutable configuration updates (eb-reference.md §3).
 
 #include "engine/policies/immutable_update.h"
 

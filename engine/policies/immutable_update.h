@@ -1,7 +1,7 @@
 #pragma once
 
-// A configuration update with RollingUpdateType Immutable (eb-reference 3), or one that replaces
-// instances while the deployment policy is Immutable: the in-place changes first, then the
+// A configuration update with RollingUpdateType Immutable (eb-reference.md §3), or one that
+// replaces instances while the deployment policy is Immutable: the in-place changes first, then the
 // Immutable deployment's machinery with the new instance type (immutable.cc).
 //
 // Phases: InPlace -> Immutable's phases -> Finishing (the environment takes the new type).

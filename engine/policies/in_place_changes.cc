@@ -1,4 +1,4 @@
-// A configuration update's first phase (eb-reference 3): the changes that apply in place,
+// A configuration update's first phase (eb-reference.md §3): the changes that apply in place,
 // without touching an instance, before any instance is replaced.
 
 #include "engine/policies/rollout.h"
@@ -10,7 +10,7 @@ void Engine::Rollout::onInPlaceApplied(bool /*ok*/) {}
 void Engine::Rollout::applyInPlace() {
   const ConfigurationUpdate& c = *configurationUpdate();
   if (!c.minSize && !c.maxSize) return onGroupBoundsApplied(ports::Empty{});
-  // eb-reference 6: the group's bounds; the group keeps its desired count inside them.
+  // eb-reference.md §6: the group's bounds; the group keeps its desired count inside them.
   ports::UpdateAutoScalingGroupRequest req;
   req.AutoScalingGroupName = env().groupName;
   req.MinSize = c.minSize;

@@ -1,4 +1,4 @@
-// What Immutable and TrafficSplitting share (eb-reference 1.6, 1.7, with the event strings of
+// What Immutable and TrafficSplitting share (eb-reference.md §1.6, 1.7, with the event strings of
 // 7.5): the new set's health, its move into the permanent group, the old set's retirement, and
 // the rollback.
 
@@ -51,7 +51,7 @@ void Engine::NewInstanceSet::onNewSetHealthy(bool healthy) {
   afterNewSetHealthy();
 }
 
-// --- The move into the permanent group (eb-reference 1.6 step 5) ---------------------------
+// --- The move into the permanent group (eb-reference.md §1.6 step 5) ---------------------------
 
 void Engine::NewInstanceSet::moveIn() {
   phase_ = Phase::kMovingIn;

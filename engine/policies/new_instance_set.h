@@ -1,9 +1,9 @@
 #pragma once
 
-// What Immutable and TrafficSplitting share (eb-reference 1.6, 1.7): a full set of new instances
-// in a temporary Auto Scaling group; once it is healthy it moves into the permanent group and the
-// old instances retire. Until the move, a failure only has to delete the temporary group: the old
-// fleet never stopped serving.
+// What Immutable and TrafficSplitting share (eb-reference.md §1.6, 1.7): a full set of new
+// instances in a temporary Auto Scaling group; once it is healthy it moves into the permanent group
+// and the old instances retire. Until the move, a failure only has to delete the temporary group:
+// the old fleet never stopped serving.
 //
 // Phases after the policy's own (NewInstanceSet::Phase):
 //   MovingIn (the permanent group makes room, the new set leaves the temporary group and joins
@@ -48,7 +48,8 @@ class Engine::NewInstanceSet : public Engine::Rollout {
   void keepFirstPlannedBatch(const std::vector<std::string>& ids, const BatchPlan& plan);
   // Names the temporary group: "awseb-<env id>-<kind>-stack-AWSEBAutoScalingGroup-<random>".
   void nameTemporaryGroup(const char* kind);
-  // The new set as large as the group's desired capacity (eb-reference 1.6/1.7: the same count).
+  // The new set as large as the group's desired capacity (eb-reference.md §1.6/1.7: the same
+  // count).
   int newSetSize() const { return std::max(1, originalDesired_); }
   // Waits for the whole new set InService in the temporary group, then healthy in
   // newSetTargetGroup(); afterNewSetHealthy() follows.

@@ -1,4 +1,4 @@
-// Immutable and TrafficSplitting undone (eb-reference 1.6, 1.7): traffic back to the old set,
+// Immutable and TrafficSplitting undone (eb-reference.md §1.6, 1.7): traffic back to the old set,
 // the temporary group deleted (its instances with it), the fleet untouched. Failed instances'
 // logs are kept for an hour. Also what an abort and a forced terminate remove.
 
@@ -114,7 +114,7 @@ void Engine::NewInstanceSet::onTemporaryGroupDeleted(ports::Outcome<ports::Empty
 }
 
 void Engine::NewInstanceSet::cleanUpAfterAbort(Env& e) {
-  // Traffic back to the old set, the new set deleted (eb-reference 1.7).
+  // Traffic back to the old set, the new set deleted (eb-reference.md §1.7).
   if (!tempTargetGroup_.empty()) moveTrafficBack(e, /*keepTargetGroupIfStuck=*/false);
   cleanUpAfterTerminate();
 }

@@ -1,4 +1,4 @@
-// Rolling (eb-reference 1.4), with the event strings of 7.5.
+// Rolling (eb-reference.md §1.4), with the event strings of 7.5.
 
 #include "engine/policies/rolling.h"
 
@@ -95,7 +95,7 @@ void Engine::Rolling::runBatchCommand() {
 }
 
 void Engine::Rolling::onBatchCommandDone(bool ok) {
-  // A batch whose command failed stays out of service (eb-reference 2: "one batch out of
+  // A batch whose command failed stays out of service (eb-reference.md §2: "one batch out of
   // service"); earlier batches keep the new version.
   if (!ok) {
     emit(Severity::kError, commandSummary_);

@@ -1,13 +1,13 @@
 #pragma once
 
-// Rolling (eb-reference 1.4, the batches of 1.2): one batch at a time leaves the load balancer,
+// Rolling (eb-reference.md §1.4, the batches of 1.2): one batch at a time leaves the load balancer,
 // drains, runs the deployment command, comes back and must become healthy before the next.
 //
 // Phases, per batch: Resolving (the batch as the group has it now) -> Deregistering ->
 //   Draining -> Deploying -> Registering -> WaitingForHealth; then the next batch, and
 //   Finishing after the last.
 // On failure: the deployment stops. Batches already done keep the new version; the failed batch
-//   stays out of service (eb-reference 2: "one batch out of service"); no automatic rollback.
+//   stays out of service (eb-reference.md §2: "one batch out of service"); no automatic rollback.
 // On abort: it stops where it is; the batch being deployed goes back into service, instances
 //   keep whatever version they have, and EB's warning says so.
 

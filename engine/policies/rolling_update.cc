@@ -1,4 +1,4 @@
-// Configuration updates by Health or Time, or all at once (eb-reference 3).
+// Configuration updates by Health or Time, or all at once (eb-reference.md §3).
 
 #include "engine/policies/rolling_update.h"
 
@@ -60,7 +60,7 @@ void Engine::RollingUpdate::onGroupListed(
 
 int Engine::RollingUpdate::batchSizeFor(int members) const {
   const RollingUpdateSettings& ru = change_.rollingUpdate;
-  // Disabled: everything at once, downtime accepted (eb-reference 3).
+  // Disabled: everything at once, downtime accepted (eb-reference.md §3).
   if (!ru.enabled) return members;
   return std::max(1, std::min(*ru.maxBatchSize, members - *ru.minInstancesInService));
 }
@@ -118,7 +118,7 @@ void Engine::RollingUpdate::onReplacementsInService(bool ok, std::vector<std::st
 }
 
 void Engine::RollingUpdate::onReplacementsHealthy(bool healthy) {
-  // eb-reference 3: IgnoreHealthCheck applies to health-based configuration updates too.
+  // eb-reference.md §3: IgnoreHealthCheck applies to health-based configuration updates too.
   batchDone(healthy || target_.settings.ignoreHealthCheck);
 }
 
@@ -126,7 +126,7 @@ void Engine::RollingUpdate::batchDone(bool ok) {
   if (ok) return replaceNextBatch();
   Env& e = env();
   if (!rollingBack_) {
-    // eb-reference 3: a failed rolling update is rolled back by another rolling update, which
+    // eb-reference.md §3: a failed rolling update is rolled back by another rolling update, which
     // cannot be aborted.
     deployment().failureDetectedAt = now();
     emit(Severity::kError, "Failed to deploy configuration.");
@@ -156,7 +156,7 @@ void Engine::RollingUpdate::finishConfiguration() {
   DeploymentRecord& rec = deployment();
   e.desc.AbortableOperationInProgress = false;
   if (aborted_) {
-    // eb-reference 3: an aborted update rolled back to the previous configuration.
+    // eb-reference.md §3: an aborted update rolled back to the previous configuration.
     emit(Severity::kInfo, "The environment was reverted to the previous configuration setting.");
     emit(Severity::kInfo, "Environment update was aborted.");
     rec.rolledBackAt = now();
@@ -182,7 +182,7 @@ void Engine::RollingUpdate::finishConfiguration() {
 }
 
 bool Engine::RollingUpdate::rollBackOnAbort(Env& e) {
-  // eb-reference 3: the rollback uses the method of the last successful update: time-based with
+  // eb-reference.md §3: the rollback uses the method of the last successful update: time-based with
   // its pauses if that update was rolling, all at once otherwise. It cannot be aborted itself.
   RollingUpdateSettings back;
   const auto& last = e.lastRollingUpdate;

@@ -1,7 +1,7 @@
 #pragma once
 
-// Configuration updates that replace instances (eb-reference 3), and those that change only what
-// applies in place: the launch template gets the new instance type; batches of old instances
+// Configuration updates that replace instances (eb-reference.md §3), and those that change only
+// what applies in place: the launch template gets the new instance type; batches of old instances
 // leave the group (which launches replacements with the new configuration), drain and terminate;
 // after each batch the update waits PauseTime (RollingUpdateType Time) or until the replacements
 // are healthy (Health). Rolling updates disabled: every instance at once, downtime accepted.

@@ -1,4 +1,4 @@
-// A rolling configuration update's surge (eb-reference 3, MinInstancesInService): when taking a
+// A rolling configuration update's surge (eb-reference.md §3, MinInstancesInService): when taking a
 // batch out would leave fewer instances in service than the minimum, the group grows by the
 // batch first; once the replacements are in (and healthy, or after PauseTime), the batch leaves
 // and desired capacity goes back down with it.

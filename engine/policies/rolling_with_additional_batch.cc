@@ -1,4 +1,4 @@
-// RollingWithAdditionalBatch (eb-reference 1.5).
+// RollingWithAdditionalBatch (eb-reference.md §1.5).
 
 #include "engine/policies/rolling_with_additional_batch.h"
 
@@ -78,7 +78,7 @@ void Engine::RollingWithAdditionalBatch::completeFinalGroupUpdate(
     ports::UpdateAutoScalingGroupRequest& req) const {
   Rolling::completeFinalGroupUpdate(req);
   if (extra_ > 0) {
-    // eb-reference 1.5 (settled in docs/scenarios.md): lower desired by the batch and let the
+    // eb-reference.md §1.5 (settled in docs/scenarios.md): lower desired by the batch and let the
     // termination policy choose (AZ balance, then the oldest launch template).
     req.DesiredCapacity = originalDesired_;
     req.MaxSize = originalMax_;
@@ -86,7 +86,7 @@ void Engine::RollingWithAdditionalBatch::completeFinalGroupUpdate(
 }
 
 void Engine::RollingWithAdditionalBatch::cleanUpAfterFailure(Env& e) {
-  // The extra batch goes: the fleet is back to its count (eb-reference 1.5).
+  // The extra batch goes: the fleet is back to its count (eb-reference.md §1.5).
   if (extra_ > 0) return dropExtraBatch(e);
   Rolling::cleanUpAfterFailure(e);
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-// RollingWithAdditionalBatch (eb-reference 1.5): one batch of new instances on the new version
+// RollingWithAdditionalBatch (eb-reference.md §1.5): one batch of new instances on the new version
 // is launched first, so capacity never drops; then the fleet rolls as Rolling does; at the end
 // desired capacity goes back down and the termination policy removes the extra instances.
 //

@@ -106,7 +106,7 @@ class Engine::Rollout {
   void finish() { engine_.finishRollout(target_.record); }
 
   // Planning, the first phase of every code deployment: the group's InService instances at the
-  // start are the fleet it covers, cut into batches (eb-reference 1.2).
+  // start are the fleet it covers, cut into batches (eb-reference.md §1.2).
   void plan();
   void onPlanDescribed(ports::Outcome<ports::DescribeAutoScalingGroupsResult> group);
   virtual BatchPlan planFor(int instances) const;
@@ -114,7 +114,7 @@ class Engine::Rollout {
 
   // A configuration update's first phase (in_place_changes.cc): the changes that need no new
   // instance, in order: the group's bounds, the target group's settings, then the options the
-  // engine itself reads (eb-reference 3: "Other changes apply in place"). onInPlaceApplied()
+  // engine itself reads (eb-reference.md §3: "Other changes apply in place"). onInPlaceApplied()
   // follows.
   void applyInPlace();
   virtual void onInPlaceApplied(bool ok);
@@ -133,7 +133,7 @@ class Engine::Rollout {
                          const std::function<void(bool ok)>& then);
   // Waits until every one of `ids` is healthy in the environment's target group (or
   // `targetGroup`): `needed` consecutive healthy reports each, by default 12 with enhanced
-  // health and 1 with basic (eb-reference 1.4). `then(false)` at `deadline`.
+  // health and 1 with basic (eb-reference.md §1.4). `then(false)` at `deadline`.
   void waitHealthy(std::vector<std::string> ids, sim::SimTime deadline,
                    std::function<void(bool ok)> then);
   void waitHealthyIn(std::string targetGroup, std::vector<std::string> ids, sim::SimTime deadline,

@@ -1,4 +1,4 @@
-// TrafficSplitting (eb-reference 1.7), with the event strings of 7.5 where EB publishes them.
+// TrafficSplitting (eb-reference.md §1.7), with the event strings of 7.5 where EB publishes them.
 
 #include "engine/policies/traffic_splitting.h"
 
@@ -64,7 +64,7 @@ void Engine::TrafficSplitting::launchNewSet() {
   req.Template = newTemplate();
   req.MinSize = 0;
   req.MaxSize = n;
-  req.DesiredCapacity = n;  // eb-reference 1.7: the same count as the original group
+  req.DesiredCapacity = n;  // eb-reference.md §1.7: the same count as the original group
   req.AvailabilityZones = e.config.availabilityZones;
   req.TargetGroupARNs = {tempTargetGroup_};
   req.HealthCheck = e.config.autoScalingHealthCheck;
@@ -120,10 +120,10 @@ void Engine::TrafficSplitting::onEvaluationChecked(bool ok, const Checks& checks
   again();
 }
 
-// --- Promotion (eb-reference 1.7 step 4) -------------------------------------------------------
-// All traffic to the new set first; then the new set joins the original target group and the old
-// set leaves it, so that when the listener goes back to the original target group only new
-// instances are there.
+// --- Promotion (eb-reference.md §1.7 step 4)
+// ------------------------------------------------------- All traffic to the new set first; then
+// the new set joins the original target group and the old set leaves it, so that when the listener
+// goes back to the original target group only new instances are there.
 
 void Engine::TrafficSplitting::shiftAllTraffic() {
   phase_ = Phase::kShiftingAllTraffic;

@@ -1,6 +1,6 @@
 #pragma once
 
-// TrafficSplitting (eb-reference 1.7): a full new set in its own temporary group and target
+// TrafficSplitting (eb-reference.md §1.7): a full new set in its own temporary group and target
 // group receives NewVersionPercent of the requests for EvaluationTime. If it stays healthy it
 // takes all the traffic and replaces the old set; otherwise traffic goes back and the new set is
 // deleted. It needs an application load balancer (weighted target groups).
@@ -12,7 +12,7 @@
 // Evaluation: an instance unhealthy in 3 consecutive polls 10 s apart (or answering too many
 //   5xx for HealthCheckSuccessThreshold) rolls the deployment back. EB does not publish the
 //   rule; ebsim's mirrors enhanced health's "at least 3 failures within one minute"
-//   (eb-reference 5.4), so one failed check is not a rollback.
+//   (eb-reference.md §5.4), so one failed check is not a rollback.
 // On failure: traffic back to the old set (which rejoins the original target group if it had
 //   left), the new set and its target group deleted.
 // On abort (until MovingIn): the same, without waiting.

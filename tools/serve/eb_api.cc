@@ -446,7 +446,7 @@ void EbApi::createEnvironment(const QueryRequest& q, Writer& w) {
   r.CNAMEPrefix = q.get("CNAMEPrefix").value_or("");
   r.VersionLabel = q.get("VersionLabel").value_or("");
   const auto templateName = q.get("TemplateName");
-  // A clone: the source environment's configuration and version (eb-reference 4). The EB
+  // A clone: the source environment's configuration and version (eb-reference.md §4). The EB
   // CLI's `eb clone` names it as TemplateSpecification.TemplateSource.EnvironmentName (its
   // ebcli/lib/elasticbeanstalk.py clone_environment, with the TemplateSource shape of the
   // service model it bundles); the id form is accepted too.
@@ -686,7 +686,7 @@ const std::vector<OptionSetting>& EbApi::templateOf(const std::string& applicati
   }
   if (name == "default") {
     static const std::vector<OptionSetting> kNone;
-    return kNone;  // every application has its default template (eb-reference 7.2)
+    return kNone;  // every application has its default template (eb-reference.md §7.2)
   }
   throw invalid("No Configuration Template named '" + application + "/" + name + "' found.");
 }

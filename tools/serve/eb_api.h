@@ -1,6 +1,6 @@
 #pragma once
 
-// The Elastic Beanstalk Query API (eb-reference 7) over a LiveCloud, without any HTTP: a
+// The Elastic Beanstalk Query API (eb-reference.md §7) over a LiveCloud, without any HTTP: a
 // request's URL query and form body in, a status and an XML document out. Successes are
 // <XResponse><XResult>...</XResult><ResponseMetadata><RequestId>; errors use the Query error
 // envelope with EB's codes and messages. handle() never throws.

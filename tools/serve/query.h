@@ -1,6 +1,6 @@
 #pragma once
 
-// The AWS Query protocol's request side (eb-reference 7.1), without any HTTP: a form-encoded
+// The AWS Query protocol's request side (eb-reference.md §7.1), without any HTTP: a form-encoded
 // body (and/or URL query string) decoded into parameters, with the list and structure
 // conventions the AWS CLI and SDKs use:
 //   Action=CreateEnvironment&Version=2010-12-01&EnvironmentName=shop
